@@ -1,0 +1,56 @@
+# ISCM Assessments. `make run` sets everything up and serves; `make test` lints and tests.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run setup install test lint format migrate demo worker messages clean
+
+run: setup
+	$(PY) manage.py runserver $(HOST)
+
+setup: install .env
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_reference_data
+	$(PY) manage.py load_questionnaires
+	$(PY) manage.py ensure_demo_admin
+	$(PY) manage.py compilemessages --ignore=.venv -v 0
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# A local .env with a random secret key; real environment variables override it.
+.env:
+	@echo "DEBUG=true" > .env
+	@echo "SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" >> .env
+	@echo "Wrote .env (DEBUG=true, random SECRET_KEY)."
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: install .env lint
+	$(PY) manage.py compilemessages --ignore=.venv -v 0
+	$(PY) manage.py makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+messages: install
+	$(PY) manage.py makemessages -l fr -l es --ignore=.venv --ignore=var --no-obsolete
+
+worker: install
+	$(BIN)/celery -A config worker --loglevel=INFO
+
+clean:
+	rm -rf $(VENV) var/iscm.sqlite3 var/static

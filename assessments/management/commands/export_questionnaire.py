@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from assessments.models import Questionnaire
+from assessments.services.questionnaires import questionnaire_to_dict
+
+
+class Command(BaseCommand):
+    help = "Export a questionnaire version as our JSON format or as an XLSForm (.xlsx)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("id", type=int, help="The questionnaire's id (see the admin).")
+        parser.add_argument("--format", choices=["json", "xlsx"], default="json")
+        parser.add_argument(
+            "-o", "--output", type=Path, help="File to write (default: stdout for JSON)."
+        )
+
+    def handle(self, *args, **options) -> None:
+        questionnaire = Questionnaire.objects.filter(pk=options["id"]).first()
+        if questionnaire is None:
+            raise CommandError(f"No questionnaire with id {options['id']}.")
+        data = questionnaire_to_dict(questionnaire)
+        output: Path | None = options["output"]
+        if options["format"] == "xlsx":
+            from assessments.xlsform import questionnaire_to_xlsform
+
+            if output is None:
+                raise CommandError("An XLSX export needs -o PATH.")
+            content = questionnaire_to_xlsform(data)
+        else:
+            content = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        if output is None:
+            sys.stdout.write(content.decode("utf-8"))
+            return
+        try:
+            output.write_bytes(content)
+        except OSError as exc:
+            raise CommandError(f"{output}: cannot write ({exc.strerror}).") from exc
+        self.stdout.write(self.style.SUCCESS(f"Wrote {output}."))

@@ -1,0 +1,64 @@
+"""Read queries of the assessments app."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from assessments.models import Questionnaire
+from assessments.schema import Option, QuestionnaireSchema, schema_from_dict, vocabulary_names
+from mechanisms.models import GcmObjective, Mechanism, Term, ThematicArea
+
+
+def labels_of(row: object, field: str = "label") -> dict[str, str]:
+    texts = {"en": getattr(row, field)}
+    for language in ("fr", "es"):
+        if getattr(row, f"{field}_{language}", ""):
+            texts[language] = getattr(row, f"{field}_{language}")
+    return texts
+
+
+def registry_choice_lists(names: Iterable[str] | None = None) -> dict[str, list[Option]]:
+    """The registry's choice lists by name, with labels in every language: one query per kind.
+
+    `names=None` loads every list (for checking an import); otherwise only those named.
+    """
+    wanted = None if names is None else set(names)
+    lists: dict[str, list[Option]] = {}
+    terms = Term.objects.select_related("vocabulary").order_by(
+        "vocabulary__name", "position", "code"
+    )
+    if wanted is not None:
+        terms = terms.filter(vocabulary__name__in=wanted)
+    for term in terms:
+        lists.setdefault(term.vocabulary.name, []).append(Option(term.code, labels_of(term)))
+    if wanted is None or "thematic_areas" in wanted:
+        lists["thematic_areas"] = [Option(a.code, labels_of(a)) for a in ThematicArea.objects.all()]
+    if wanted is None or "gcm_objectives" in wanted:
+        lists["gcm_objectives"] = [
+            Option(o.code, {lang: f"{o.number}. {text}" for lang, text in labels_of(o).items()})
+            for o in GcmObjective.objects.all()
+        ]
+    if wanted is None or "mechanisms" in wanted:
+        lists["mechanisms"] = [
+            Option(
+                m.acronym,
+                {lang: f"{m.acronym}: {text}" for lang, text in labels_of(m, "name").items()},
+            )
+            for m in Mechanism.objects.order_by("acronym")
+        ]
+    return lists
+
+
+def questionnaire_schema(questionnaire: Questionnaire) -> QuestionnaireSchema:
+    """The validation and rendering snapshot of one version, in a fixed number of queries."""
+    from assessments.services.questionnaires import questionnaire_to_dict
+
+    data = questionnaire_to_dict(questionnaire)
+    return schema_from_dict(
+        data, registry_choice_lists(vocabulary_names(data)), id=questionnaire.pk
+    )
+
+
+def published_questionnaires(audience: str | None = None):
+    queryset = Questionnaire.objects.published().order_by("key", "-version")
+    return queryset.filter(audience=audience) if audience else queryset
