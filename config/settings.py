@@ -171,3 +171,11 @@ LOGGING = {
 
 # Where the reference data (copied from shared/reference) lives inside the project.
 REFERENCE_DATA_DIR = BASE_DIR / "mechanisms" / "reference"
+
+# Celery beat: reminders are checked daily (each round sets its own days before closing).
+CELERY_BEAT_SCHEDULE = {
+    "send-due-reminders": {
+        "task": "assessments.tasks.send_due_reminders_task",
+        "schedule": env.int("REMINDER_CHECK_SECONDS", default=6 * 60 * 60),
+    },
+}

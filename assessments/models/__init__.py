@@ -8,5 +8,27 @@ from assessments.models.questionnaires import (
     QuestionType,
     Section,
 )
+from assessments.models.responses import Answer, Response
+from assessments.models.rounds import (
+    FocalPoint,
+    Invitation,
+    Notification,
+    RoundParticipant,
+    SurveyRound,
+)
 
-__all__ = ["Audience", "Choice", "Question", "QuestionType", "Questionnaire", "Section"]
+__all__ = [
+    "Answer",
+    "Audience",
+    "Choice",
+    "FocalPoint",
+    "Invitation",
+    "Notification",
+    "Question",
+    "QuestionType",
+    "Questionnaire",
+    "Response",
+    "RoundParticipant",
+    "Section",
+    "SurveyRound",
+]

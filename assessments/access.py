@@ -1,0 +1,70 @@
+"""Who may see what: the one place respondent access is decided.
+
+A respondent reaches a participant's work either through an invitation link (remembered in the
+session as invitation id -> nonce, re-checked on every request so that revoking or rotating a
+link ends access at once) or by signing in with a user account linked to a focal point.
+Secretariat staff see everything.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from assessments.models import FocalPoint, Invitation, Response, RoundParticipant
+
+SESSION_KEY = "assessments_invitations"
+
+
+def remember_invitation(request: HttpRequest, invitation: Invitation) -> None:
+    granted = dict(request.session.get(SESSION_KEY, {}))
+    granted[str(invitation.pk)] = invitation.nonce
+    request.session[SESSION_KEY] = granted
+    request.session.cycle_key()  # a new session id when access widens (session fixation)
+
+
+def invitation_participant_ids(request: HttpRequest) -> set[int]:
+    """Participants granted by invitation links in this session that are still valid."""
+    granted = request.session.get(SESSION_KEY) or {}
+    if not granted:
+        return set()
+    valid = Invitation.objects.filter(
+        pk__in=[int(pk) for pk in granted],
+        revoked_at__isnull=True,
+        expires_at__gte=timezone.now(),
+    ).values_list("pk", "nonce", "participant_id")
+    return {participant for pk, nonce, participant in valid if granted.get(str(pk)) == nonce}
+
+
+def focal_point_filter(request: HttpRequest) -> Q | None:
+    """Participants whose party has a focal point linked to the signed-in user."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    parties = FocalPoint.objects.filter(user=user).values_list(
+        "kind", "mechanism_id", "state_id", "organization_id"
+    )
+    condition = Q(pk__in=[])
+    for kind, mechanism_id, state_id, organization_id in parties:
+        condition |= Q(
+            kind=kind, mechanism_id=mechanism_id, state_id=state_id, organization_id=organization_id
+        )
+    return condition
+
+
+def is_secretariat(request: HttpRequest) -> bool:
+    return bool(request.user.is_authenticated and request.user.is_staff)
+
+
+def accessible_participants(request: HttpRequest) -> QuerySet[RoundParticipant]:
+    """The round participants whose work this request may see and change."""
+    condition = Q(pk__in=invitation_participant_ids(request))
+    by_account = focal_point_filter(request)
+    if by_account is not None:
+        condition |= by_account
+    return RoundParticipant.objects.filter(condition)
+
+
+def accessible_responses(request: HttpRequest) -> QuerySet[Response]:
+    return Response.objects.filter(participant__in=accessible_participants(request))

@@ -1,0 +1,338 @@
+"""Responses: create drafts, save answers (optimistic concurrency), submit, reopen."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessments.models import Answer, Invitation, Question, Response, RoundParticipant, SurveyRound
+from assessments.schema import OTHER_SUFFIX, QuestionnaireSchema
+from assessments.selectors import questionnaire_schema
+from assessments.validation import ValidationResult, validate_answers
+from mechanisms.models import Mechanism
+
+ROUND_NOT_OPEN = "The round is not open for answers."
+NOT_EDITABLE = "This response has been submitted and can no longer be changed."
+
+
+class StaleVersion(Exception):
+    """The response changed since the caller read it; `current` is its version now."""
+
+    def __init__(self, current: int) -> None:
+        super().__init__(f"The response is at version {current}.")
+        self.current = current
+
+
+class AnswersInvalid(ValidationError):
+    """Validation errors keyed by question code (`.errors`)."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def scope_of(response: Response) -> str:
+    return "per_mechanism" if response.mechanism_id else "once"
+
+
+# --- reading answers back into the validation format ----------------------------------------
+
+
+def stored_answers(response: Response, schema: QuestionnaireSchema) -> dict[str, Any]:
+    """The response's answers as question code -> value, the same shape the API and forms use."""
+    rows = Answer.objects.filter(response=response).select_related("question").order_by("pk")
+    return answers_from_rows(rows, schema)
+
+
+def answers_from_rows(rows: Any, schema: QuestionnaireSchema) -> dict[str, Any]:
+    answers: dict[str, Any] = {}
+    for row in rows:
+        code = row.question.code
+        question = schema.questions.get(code)
+        if question is None:
+            continue
+        if row.row and question.type == "matrix":
+            answers.setdefault(code, {}).setdefault(row.row, []).append(row.choice)
+        elif question.type == "multiple":
+            answers.setdefault(code, []).append(row.choice)
+        elif row.row == OTHER_SUFFIX:
+            answers[code + OTHER_SUFFIX] = row.text
+        else:
+            answers[code] = value_of(row, question.type)
+    return normalise_order(answers, schema)
+
+
+def value_of(row: Answer, question_type: str) -> Any:
+    if question_type in {"integer", "year", "scale5"}:
+        return int(row.number)
+    if question_type == "decimal":
+        return row.number
+    if question_type == "date":
+        return row.date
+    if question_type in {"text", "long_text"}:
+        return row.text
+    return row.choice
+
+
+def normalise_order(answers: dict[str, Any], schema: QuestionnaireSchema) -> dict[str, Any]:
+    for code, value in answers.items():
+        question = schema.questions.get(code)
+        if question and question.type == "multiple":
+            order = {c: i for i, c in enumerate((*question.option_codes, "OTHER"))}
+            value.sort(key=lambda c: order.get(c, len(order)))
+        elif question and question.type == "matrix":
+            columns = question.column_codes
+            for cells in value.values():
+                cells.sort(key=lambda c: columns.index(c) if c in columns else len(columns))
+    return answers
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def rows_for(question_id: int, question_type: str, value: Any) -> list[Answer]:
+    """The typed answer rows for one cleaned value."""
+    if question_type == "multiple":
+        return [Answer(question_id=question_id, choice=code) for code in value]
+    if question_type == "matrix":
+        return [
+            Answer(question_id=question_id, row=row, choice=column)
+            for row, columns in value.items()
+            for column in columns
+        ]
+    if question_type in {"integer", "year", "scale5", "decimal"}:
+        return [Answer(question_id=question_id, number=Decimal(value))]
+    if question_type == "date":
+        return [Answer(question_id=question_id, date=value)]
+    if question_type in {"text", "long_text"}:
+        return [Answer(question_id=question_id, text=value)]
+    return [Answer(question_id=question_id, choice=value)]
+
+
+def row_key(row: Answer) -> tuple:
+    number = None if row.number is None else Decimal(row.number).normalize()
+    return (row.question_id, row.row, row.choice, row.text, number, row.date)
+
+
+def write_answers(
+    response: Response, schema: QuestionnaireSchema, cleaned: Mapping[str, Any]
+) -> int:
+    """Make the stored rows equal `cleaned`, touching only rows that change (kept in history)."""
+    question_ids = dict(
+        Question.objects.filter(questionnaire_id=response.questionnaire_id).values_list(
+            "code", "pk"
+        )
+    )
+    wanted: list[Answer] = []
+    for code, value in cleaned.items():
+        if code.endswith(OTHER_SUFFIX) and code not in schema.questions:
+            base = code[: -len(OTHER_SUFFIX)]
+            wanted.append(Answer(question_id=question_ids[base], row=OTHER_SUFFIX, text=value))
+        else:
+            wanted += rows_for(question_ids[code], schema.questions[code].type, value)
+    existing = {row_key(row): row for row in response.answers.all()}
+    wanted_keys = {row_key(row) for row in wanted}
+    stale = [row for key, row in existing.items() if key not in wanted_keys]
+    for row in stale:
+        row.delete()
+    new = [row for row in wanted if row_key(row) not in existing]
+    for row in new:
+        row.response = response
+        row.save()
+    return len(stale) + len(new)
+
+
+def ensure_round_open(survey_round: SurveyRound) -> None:
+    if survey_round.status != SurveyRound.Status.OPEN:
+        raise ValidationError(_(ROUND_NOT_OPEN))
+
+
+def bump_version(response: Response, expected_version: int | None) -> Response:
+    """Claim the next version atomically: a stale `expected_version` raises StaleVersion."""
+    updated = Response.objects.filter(pk=response.pk)
+    if expected_version is not None:
+        updated = updated.filter(version=expected_version)
+    if not updated.update(version=F("version") + 1, updated_at=timezone.now()):
+        raise StaleVersion(Response.objects.values_list("version", flat=True).get(pk=response.pk))
+    return Response.objects.select_related("round", "participant").get(pk=response.pk)
+
+
+@transaction.atomic
+def response_save_answers(
+    *,
+    response: Response,
+    answers: Mapping[str, Any],
+    expected_version: int | None,
+    skip_invalid: bool = False,
+    schema: QuestionnaireSchema | None = None,
+) -> tuple[Response, ValidationResult]:
+    """Merge `answers` (code -> value; empty clears) into a draft response.
+
+    Invalid answers refuse the whole change (AnswersInvalid), unless `skip_invalid`, where the
+    valid ones are saved and the errors returned (autosave must not lose the rest of a page).
+    A stale `expected_version` raises StaleVersion and writes nothing.
+    """
+    locked = Response.objects.select_for_update().select_related("round").get(pk=response.pk)
+    ensure_round_open(locked.round)
+    if not locked.is_editable:
+        raise ValidationError(_(NOT_EDITABLE))
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleVersion(locked.version)
+    schema = schema or questionnaire_schema(locked.questionnaire)
+    previous = stored_answers(locked, schema)
+    result = validate_answers(
+        schema, {**previous, **answers}, scope=scope_of(locked), complete=False
+    )
+    if result.errors and not skip_invalid:
+        raise AnswersInvalid(result.errors)
+    for code in result.errors:
+        if code in previous:  # an answer that is invalid now keeps its stored value
+            result.cleaned[code] = previous[code]
+    write_answers(locked, schema, result.cleaned)
+    locked = bump_version(locked, expected_version)
+    mark_invitation_in_progress(locked.participant_id)
+    return locked, result
+
+
+def mark_invitation_in_progress(participant_id: int) -> None:
+    Invitation.objects.filter(
+        participant_id=participant_id,
+        status__in=[Invitation.Status.NOT_SENT, Invitation.Status.SENT, Invitation.Status.OPENED],
+    ).update(status=Invitation.Status.IN_PROGRESS)
+
+
+def completeness_errors(response: Response, schema: QuestionnaireSchema) -> dict[str, list[str]]:
+    return validate_answers(
+        schema, stored_answers(response, schema), scope=scope_of(response), complete=True
+    ).errors
+
+
+@transaction.atomic
+def response_submit(
+    *, response: Response, user: Any = None, expected_version: int | None = None
+) -> Response:
+    """Validate everything and submit; submitting a submitted response again changes nothing."""
+    locked = Response.objects.select_for_update().select_related("round").get(pk=response.pk)
+    if locked.status == Response.Status.SUBMITTED:
+        return locked
+    ensure_round_open(locked.round)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleVersion(locked.version)
+    errors = completeness_errors(locked, questionnaire_schema(locked.questionnaire))
+    if errors:
+        raise AnswersInvalid(errors)
+    locked.status = Response.Status.SUBMITTED
+    locked.submitted_at = timezone.now()
+    locked.submitted_by = user if getattr(user, "is_authenticated", False) else None
+    locked.version += 1
+    locked.save(update_fields=["status", "submitted_at", "submitted_by", "version", "updated_at"])
+    from assessments.services.invitations import invitation_refresh_status
+
+    invitation = Invitation.objects.filter(participant_id=locked.participant_id).first()
+    if invitation:
+        invitation_refresh_status(invitation_id=invitation.pk)
+    return locked
+
+
+@transaction.atomic
+def participant_submit(
+    *, participant: RoundParticipant, user: Any = None
+) -> dict[int, dict[str, list[str]]]:
+    """Submit all of a participant's responses together, or none: returns errors by response id
+    (empty when everything was submitted)."""
+    responses = list(participant_responses(participant))
+    errors = {}
+    schema = questionnaire_schema(participant.round.questionnaire_for(participant.kind))
+    for response in responses:
+        if response.status != Response.Status.SUBMITTED:
+            response_errors = completeness_errors(response, schema)
+            if response_errors:
+                errors[response.pk] = response_errors
+    if errors:
+        return errors
+    for response in responses:
+        response_submit(response=response, user=user)
+    return {}
+
+
+@transaction.atomic
+def response_reopen(*, response: Response) -> Response:
+    locked = Response.objects.select_for_update().get(pk=response.pk)
+    if locked.status != Response.Status.SUBMITTED:
+        raise ValidationError(_("Only a submitted response can be reopened."))
+    locked.status = Response.Status.REOPENED
+    locked.version += 1
+    locked.save(update_fields=["status", "version", "updated_at"])
+    Invitation.objects.filter(participant_id=locked.participant_id).update(
+        status=Invitation.Status.IN_PROGRESS
+    )
+    return locked
+
+
+# --- creating drafts ---------------------------------------------------------------------
+
+
+def mechanisms_answered_about(participant: RoundParticipant) -> list[Mechanism]:
+    """The round's mechanisms this participant answers per-mechanism sections about: a State's
+    mechanisms where it is a current member, an organization's where it has any current role."""
+    from mechanisms.models import Membership
+
+    round_mechanisms = participant.round.participants.filter(kind="mechanism").values(
+        "mechanism_id"
+    )
+    memberships = Membership.objects.current().filter(mechanism_id__in=round_mechanisms)
+    if participant.kind == "state":
+        memberships = memberships.filter(state_id=participant.state_id, role=Membership.Role.MEMBER)
+    elif participant.kind == "organization":
+        memberships = memberships.filter(organization_id=participant.organization_id)
+    else:
+        return []
+    ids = memberships.values("mechanism_id")
+    return list(Mechanism.objects.filter(pk__in=ids).order_by("acronym"))
+
+
+@transaction.atomic
+def response_get_or_create(
+    *, participant: RoundParticipant, mechanism: Mechanism | None = None
+) -> Response:
+    """The draft (or existing) response of a participant, once or about one mechanism."""
+    questionnaire = participant.round.questionnaire_for(participant.kind)
+    schema = questionnaire_schema(questionnaire)
+    if mechanism is not None:
+        if not schema.has_per_mechanism_sections:
+            raise ValidationError(
+                {"mechanism": _("This questionnaire has no per-mechanism sections.")}
+            )
+        if mechanism.pk not in {m.pk for m in mechanisms_answered_about(participant)}:
+            raise ValidationError(
+                {"mechanism": _("This participant does not answer about that mechanism.")}
+            )
+    try:
+        with transaction.atomic():
+            response, _created = Response.objects.get_or_create(
+                participant=participant,
+                mechanism=mechanism,
+                defaults={"round": participant.round, "questionnaire": questionnaire},
+            )
+    except IntegrityError:  # created concurrently by another request
+        response = Response.objects.get(participant=participant, mechanism=mechanism)
+    return response
+
+
+def participant_responses(participant: RoundParticipant) -> list[Response]:
+    """Every response the participant owes (created as drafts when missing), once-sections first."""
+    schema = questionnaire_schema(participant.round.questionnaire_for(participant.kind))
+    responses = []
+    if any(not section.per_mechanism for section in schema.sections):
+        responses.append(response_get_or_create(participant=participant))
+    if schema.has_per_mechanism_sections:
+        for mechanism in mechanisms_answered_about(participant):
+            responses.append(response_get_or_create(participant=participant, mechanism=mechanism))
+    return responses
