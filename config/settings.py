@@ -151,6 +151,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.StandardPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "config.api_errors.api_exception_handler",
+    "DEFAULT_VERSIONING_CLASS": None,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ISCM Assessments API",
@@ -160,6 +163,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "MechanismKindEnum": "mechanisms.models.Mechanism.Kind",
+        "OrganizationKindEnum": "mechanisms.models.Organization.Kind",
+        "MechanismStatusEnum": "mechanisms.models.Mechanism.Status",
+        "RoundStatusEnum": "assessments.models.SurveyRound.Status",
+        "ResponseStatusEnum": "assessments.models.Response.Status",
+        "QuestionnaireStatusEnum": "assessments.models.Questionnaire.Status",
+        "AudienceEnum": "assessments.models.Audience",
+        "MembershipRoleEnum": "mechanisms.models.Membership.Role",
+    },
 }
 
 LOGGING = {

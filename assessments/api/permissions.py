@@ -1,0 +1,28 @@
+"""API roles: secretariat admin (staff), respondent (focal point or invitation), viewer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.permissions import BasePermission
+
+VIEWER_GROUP = "viewers"
+
+
+def is_secretariat(user: Any) -> bool:
+    return bool(user and user.is_authenticated and user.is_staff)
+
+
+def is_viewer(user: Any) -> bool:
+    return bool(
+        user
+        and user.is_authenticated
+        and (user.is_staff or user.groups.filter(name=VIEWER_GROUP).exists())
+    )
+
+
+class IsSecretariat(BasePermission):
+    message = "Only the secretariat can do this."
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        return is_secretariat(request.user)
