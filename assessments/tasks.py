@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import smtplib
+from typing import TYPE_CHECKING
 
 from celery import shared_task
+
+if TYPE_CHECKING:
+    from assessments.models import SurveyRound
+
+logger = logging.getLogger(__name__)
 
 TRANSIENT_EMAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError)
 
@@ -40,19 +47,61 @@ def send_pending_notifications_task(round_id: int) -> int:
 def send_due_reminders_task() -> int:
     """Run daily by Celery beat: queue the reminders due today in every open round."""
     from assessments.models import SurveyRound
-    from assessments.services.invitations import queue_due_reminders
+    from assessments.services.invitations import pending_notification_ids, queue_due_reminders
 
     queued = 0
     for survey_round in SurveyRound.objects.filter(status=SurveyRound.Status.OPEN):
-        if queue_due_reminders(survey_round):
-            queued += 1
+        queued += queue_due_reminders(survey_round)
+        # Also picks up what an earlier run left pending (a lost or exhausted sending task).
+        if pending_notification_ids(survey_round):
             send_pending_notifications_task.delay(survey_round.pk)
     return queued
 
 
-def send_pending(survey_round) -> int:
+def send_pending(survey_round: SurveyRound) -> int:
+    """Send every pending notification of the round; a transient error on one does not hold
+    back the others, and is raised at the end so that the task retries what is still pending."""
     from assessments.services.invitations import notification_send, pending_notification_ids
 
-    return sum(
-        notification_send(notification_id=pk) for pk in pending_notification_ids(survey_round)
+    sent = 0
+    failure: Exception | None = None
+    for pk in pending_notification_ids(survey_round):
+        try:
+            sent += notification_send(notification_id=pk)
+        except TRANSIENT_EMAIL_ERRORS as exc:
+            logger.warning("Notification %s not sent, will retry: %s", pk, exc)
+            failure = failure or exc
+    if failure is not None:
+        raise failure
+    return sent
+
+
+# --- summaries -------------------------------------------------------------------------------
+
+
+@shared_task(
+    acks_late=True, autoretry_for=(OSError,), retry_backoff=10, retry_kwargs={"max_retries": 3}
+)
+def generate_summary_task(
+    round_id: int, mechanism_id: int, language: str, force: bool = False
+) -> int:
+    """One summary (round, mechanism, language); re-running replaces it."""
+    from assessments.models import SurveyRound
+    from assessments.services.summaries import summary_generate
+    from mechanisms.models import Mechanism
+
+    summary = summary_generate(
+        survey_round=SurveyRound.objects.get(pk=round_id),
+        mechanism=Mechanism.objects.get(pk=mechanism_id),
+        language=language,
+        force=force,
     )
+    return summary.pk
+
+
+@shared_task(acks_late=True)
+def generate_round_summaries_task(job_id: int) -> None:
+    """Every summary of a round, recording progress on the job; one failure does not stop the rest."""
+    from assessments.services.summary_jobs import run_summaries_job
+
+    run_summaries_job(job_id=job_id)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from assessments.models.jobs import Job, JobFile
 from assessments.models.questionnaires import (
     Audience,
     Choice,
@@ -16,6 +17,7 @@ from assessments.models.rounds import (
     RoundParticipant,
     SurveyRound,
 )
+from assessments.models.summaries import Summary
 
 __all__ = [
     "Answer",
@@ -23,6 +25,8 @@ __all__ = [
     "Choice",
     "FocalPoint",
     "Invitation",
+    "Job",
+    "JobFile",
     "Notification",
     "Question",
     "QuestionType",
@@ -30,5 +34,6 @@ __all__ = [
     "Response",
     "RoundParticipant",
     "Section",
+    "Summary",
     "SurveyRound",
 ]

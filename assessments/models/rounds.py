@@ -107,6 +107,12 @@ class SurveyRound(models.Model):
         limit_choices_to={"audience": Audience.ORGANIZATION},
         verbose_name=_("questionnaire for organizations"),
     )
+    organizer = models.CharField(
+        _("run by"),
+        max_length=200,
+        default="IOM",
+        help_text=_("Who carries out the survey, as the summaries' introduction names it."),
+    )
     reminder_days = models.JSONField(
         _("reminders (days before closing)"),
         default=default_reminder_days,

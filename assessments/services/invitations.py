@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import datetime
 import logging
+import smtplib
+import uuid
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -25,6 +28,9 @@ from assessments.models import FocalPoint, Invitation, Notification, Response, S
 
 logger = logging.getLogger(__name__)
 TOKEN_SALT = "assessments.invitation"
+REMINDERS_ONLY_WHEN_OPEN = "Reminders can only be sent while the round is open."
+RESEND_ONLY_WHEN_OPEN = "Invitations can only be sent while the round is open."
+RESEND_REVOKED = "This invitation has been revoked: rotate its link before sending it again."
 
 
 class InvalidInvitation(Exception):
@@ -79,8 +85,10 @@ def invitation_mark_opened(*, invitation: Invitation) -> None:
 
 @transaction.atomic
 def invitation_revoke(*, invitation: Invitation) -> Invitation:
-    invitation.revoked_at = timezone.now()
-    invitation.save(update_fields=["revoked_at"])
+    """Stop the link working at once; revoking again keeps the first date."""
+    if invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
     return invitation
 
 
@@ -170,13 +178,47 @@ def queue_due_reminders(survey_round: SurveyRound, *, today: datetime.date | Non
 def queue_manual_reminder(survey_round: SurveyRound, *, request_id: str) -> int:
     """ "Send a reminder now": one reminder per unsubmitted participant for this request."""
     if survey_round.status != SurveyRound.Status.OPEN:
-        from django.core.exceptions import ValidationError
-
-        raise ValidationError(_("Reminders can only be sent while the round is open."))
+        raise ValidationError(_(REMINDERS_ONLY_WHEN_OPEN))
     key = f"manual-{request_id}"[:64]
     return queue_notifications(
         unsubmitted_invitations(survey_round), kind=Notification.Kind.REMINDER, key=key
     )
+
+
+def enqueue_sending(survey_round: SurveyRound) -> None:
+    from assessments.tasks import send_pending_notifications_task
+
+    round_id = survey_round.pk
+    transaction.on_commit(lambda: send_pending_notifications_task.delay(round_id))
+
+
+@transaction.atomic
+def round_send_reminders_now(*, survey_round: SurveyRound, request_id: str | None = None) -> int:
+    """The secretariat's "send a reminder now": queue one reminder per participant who has not
+    submitted and send them after commit; returns how many were queued.
+
+    Each request gets a fresh id (so a second click is a second reminder), while a retried
+    sending task still sends each queued reminder once.
+    """
+    queued = queue_manual_reminder(survey_round, request_id=request_id or uuid.uuid4().hex)
+    if queued:
+        enqueue_sending(survey_round)
+    return queued
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation) -> int:
+    """Send the invitation email again (with the current link); returns how many were queued."""
+    invitation = Invitation.objects.select_related("participant__round").get(pk=invitation.pk)
+    survey_round = invitation.participant.round
+    if survey_round.status != SurveyRound.Status.OPEN:
+        raise ValidationError(_(RESEND_ONLY_WHEN_OPEN))
+    if invitation.revoked_at:
+        raise ValidationError(_(RESEND_REVOKED))
+    key = f"invitation-{uuid.uuid4().hex}"
+    queued = queue_notifications([invitation], kind=Notification.Kind.INVITATION, key=key)
+    enqueue_sending(survey_round)
+    return queued
 
 
 # --- sending ----------------------------------------------------------------------------
@@ -221,9 +263,13 @@ def notification_send(*, notification_id: int) -> bool:
             return False
         url = invitation_url(invitation)
         messages = [build_email(notification, focal_point, url) for focal_point in focal_points]
-        from django.core.mail import get_connection
-
-        get_connection().send_messages(messages)
+        try:
+            get_connection().send_messages(messages)
+        except smtplib.SMTPRecipientsRefused as exc:
+            # Permanent: retrying would fail the same way (and hold back the round's other emails).
+            notification.error = f"recipients refused: {', '.join(map(str, exc.recipients))}"
+            notification.save(update_fields=["error"])
+            return False
         record_sent(notification, invitation, [fp.email for fp in focal_points])
         return True
 
@@ -239,10 +285,9 @@ def record_sent(notification: Notification, invitation: Invitation, recipients: 
             status=Invitation.Status.SENT
         )
     else:
-        Invitation.objects.filter(pk=invitation.pk).update(last_reminder_at=now)
-        from django.db.models import F
-
-        Invitation.objects.filter(pk=invitation.pk).update(reminder_count=F("reminder_count") + 1)
+        Invitation.objects.filter(pk=invitation.pk).update(
+            last_reminder_at=now, reminder_count=F("reminder_count") + 1
+        )
 
 
 def build_email(

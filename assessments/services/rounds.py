@@ -13,6 +13,14 @@ from assessments.models import Audience, Invitation, Questionnaire, RoundPartici
 from mechanisms.models import Mechanism, Membership, Organization, State
 
 INVITATION_GRACE = datetime.timedelta(days=30)
+QUESTIONNAIRE_FIELDS = frozenset(
+    {"questionnaire_mechanism", "questionnaire_state", "questionnaire_organization"}
+)
+# Changed only by the transitions below, never by round_update.
+LIFECYCLE_FIELDS = frozenset({"status", "opened_at", "closed_at", "published_at", "created_at"})
+STATUS_NOT_EDITABLE = (
+    "The status of a round changes only by opening, closing, reopening or publishing it."
+)
 
 
 def lock_round(survey_round: SurveyRound) -> SurveyRound:
@@ -115,7 +123,7 @@ def round_add_default_participants(*, survey_round: SurveyRound) -> int:
     ]
     RoundParticipant.objects.bulk_create(new)
     if survey_round.status == SurveyRound.Status.OPEN:
-        create_missing_invitations(survey_round)
+        invite_late_participants(survey_round)
     return len(new)
 
 
@@ -139,12 +147,32 @@ def round_add_participant(
     participant.full_clean()
     participant.save()
     if survey_round.status == SurveyRound.Status.OPEN:
-        create_missing_invitations(survey_round)
+        invite_late_participants(survey_round)
     return participant
+
+
+def invite_late_participants(survey_round: SurveyRound) -> None:
+    """Participants added to an open round get their invitation and its email, like the others."""
+    if create_missing_invitations(survey_round):
+        from assessments.tasks import send_round_invitations_task
+
+        round_id = survey_round.pk
+        transaction.on_commit(lambda: send_round_invitations_task.delay(round_id))
 
 
 @transaction.atomic
 def round_remove_participant(*, participant: RoundParticipant) -> None:
+    # Locking the participant row makes a response being created for it at the same moment wait
+    # (its foreign key needs a share lock on this row), so "no answers" stays true until deleted.
+    participant = (
+        RoundParticipant.objects.select_for_update().select_related("round").get(pk=participant.pk)
+    )
+    require_status(
+        participant.round,
+        SurveyRound.Status.DRAFT,
+        SurveyRound.Status.OPEN,
+        action=_("remove participants from"),
+    )
     if participant.responses.exists():
         raise ValidationError(_("This participant has already answered: it cannot be removed."))
     participant.delete()
@@ -168,15 +196,26 @@ def check_questionnaires_publishable(survey_round: SurveyRound) -> None:
         raise ValidationError(problems)
 
 
+def invitation_expiry(survey_round: SurveyRound) -> datetime.datetime:
+    """Links stay valid for a grace period after the end of the closing day."""
+    closing = datetime.datetime.combine(survey_round.closes_on, datetime.time.max)
+    return timezone.make_aware(closing) + INVITATION_GRACE
+
+
 def create_missing_invitations(survey_round: SurveyRound) -> int:
-    expires = (
-        timezone.make_aware(datetime.datetime.combine(survey_round.closes_on, datetime.time.max))
-        + INVITATION_GRACE
-    )
+    expires = invitation_expiry(survey_round)
     missing = survey_round.participants.filter(invitation__isnull=True)
     invitations = [Invitation(participant=p, expires_at=expires) for p in missing]
     Invitation.objects.bulk_create(invitations)
     return len(invitations)
+
+
+def extend_invitations(survey_round: SurveyRound) -> int:
+    """A later closing date (reopening, editing) carries the links' expiry with it; never shortens."""
+    expires = invitation_expiry(survey_round)
+    return Invitation.objects.filter(
+        participant__round=survey_round, expires_at__lt=expires
+    ).update(expires_at=expires)
 
 
 @transaction.atomic
@@ -223,6 +262,7 @@ def round_reopen(
         survey_round.closes_on = closes_on
     survey_round.full_clean()
     survey_round.save()
+    extend_invitations(survey_round)
     return survey_round
 
 
@@ -244,14 +284,15 @@ def ensure_questionnaires_can_change(survey_round: SurveyRound) -> None:
 
 @transaction.atomic
 def round_update(*, survey_round: SurveyRound, **fields: object) -> SurveyRound:
+    """Change a round's own fields (name, dates, questionnaires while draft, reminder days).
+
+    The status and its timestamps are refused here: they move only through the transitions.
+    """
+    if LIFECYCLE_FIELDS & set(fields):
+        raise ValidationError(_(STATUS_NOT_EDITABLE))
     survey_round = lock_round(survey_round)
-    questionnaire_fields = {
-        "questionnaire_mechanism",
-        "questionnaire_state",
-        "questionnaire_organization",
-    }
     changing = {
-        name for name in questionnaire_fields & set(fields)
+        name for name in QUESTIONNAIRE_FIELDS & set(fields)
         if getattr(survey_round, name) != fields[name]
     }  # fmt: skip
     if changing:
@@ -260,4 +301,5 @@ def round_update(*, survey_round: SurveyRound, **fields: object) -> SurveyRound:
         setattr(survey_round, name, value)
     survey_round.full_clean()
     survey_round.save()
+    extend_invitations(survey_round)
     return survey_round

@@ -1,0 +1,105 @@
+"""Background jobs: create, claim, report progress, attach result files, finish, watchdog.
+
+A job is claimed with a conditional UPDATE so that two deliveries of the same task (acks_late
+after a worker died) never run it side by side; result files are replaced by name, so a re-run
+ends with exactly one set of files.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from assessments.models import Job, JobFile, SurveyRound
+
+logger = logging.getLogger(__name__)
+STALE_AFTER = datetime.timedelta(minutes=10)
+
+
+def job_create(
+    *,
+    kind: str,
+    survey_round: SurveyRound | None = None,
+    parameters: dict | None = None,
+    user: Any = None,
+) -> Job:
+    return Job.objects.create(
+        kind=kind,
+        round=survey_round,
+        parameters=parameters or {},
+        requested_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+
+
+def job_claim(*, job_id: int) -> bool:
+    """Mark a queued job running (or take over one whose worker stopped beating); True if ours."""
+    now = timezone.now()
+    claimable = Q(status=Job.Status.QUEUED) | Q(
+        status=Job.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER
+    )
+    claimed = Job.objects.filter(claimable, pk=job_id).update(
+        status=Job.Status.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        attempts=F("attempts") + 1,
+        error="",
+    )
+    return claimed == 1
+
+
+def job_progress(*, job_id: int, done: int, total: int, message: str = "") -> None:
+    Job.objects.filter(pk=job_id).update(
+        progress_done=min(done, total),
+        progress_total=total,
+        message=message[:300],
+        heartbeat_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def job_attach_file(*, job_id: int, name: str, content: bytes, content_type: str) -> JobFile:
+    """Store a result file; a file of the same name from an earlier attempt is replaced."""
+    for old in JobFile.objects.select_for_update().filter(job_id=job_id, name=name):
+        old.file.delete(save=False)
+        old.delete()
+    job_file = JobFile(job_id=job_id, name=name, content_type=content_type, size=len(content))
+    job_file.file.save(name, ContentFile(content), save=False)
+    job_file.save()
+    return job_file
+
+
+def job_clear_files(*, job_id: int) -> None:
+    for old in JobFile.objects.filter(job_id=job_id):
+        old.file.delete(save=False)
+        old.delete()
+
+
+def job_succeed(*, job_id: int, message: str = "") -> None:
+    now = timezone.now()
+    Job.objects.filter(pk=job_id).update(
+        status=Job.Status.SUCCEEDED, finished_at=now, heartbeat_at=now, message=message[:300],
+        progress_done=F("progress_total"),
+    )  # fmt: skip
+
+
+def job_fail(*, job_id: int, error: str) -> None:
+    now = timezone.now()
+    Job.objects.filter(pk=job_id).exclude(status=Job.Status.SUCCEEDED).update(
+        status=Job.Status.FAILED, finished_at=now, heartbeat_at=now, error=error[:5000]
+    )
+
+
+def stale_job_ids(*, now: datetime.datetime | None = None) -> list[int]:
+    """Running jobs whose worker has not shown a sign of life for STALE_AFTER."""
+    now = now or timezone.now()
+    return list(
+        Job.objects.filter(
+            status=Job.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER
+        ).values_list("pk", flat=True)
+    )

@@ -1,0 +1,1 @@
+"""The "Summary of Findings per ISCM": gathering answers, composing prose, rendering files."""

@@ -1,0 +1,129 @@
+"""Summaries as Markdown, HTML, Word (python-docx) and PDF (WeasyPrint), one or a compendium."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from assessments.models import Summary
+
+
+def paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in text.split("\n\n") if p.strip()]
+
+
+def document(summary: Summary) -> dict:
+    """Everything a template or a writer needs, in the summary's language."""
+    header = summary.header or {}
+    titles = header.get("section_titles", {})
+    return {
+        "summary": summary,
+        "language": summary.language,
+        "title": header.get("title", ""),
+        "introduction": header.get("introduction", []),
+        "name_line": header.get("name_line", ""),
+        "sections": [
+            {"number": number, "title": titles.get(number, ""), "paragraphs": paragraphs(text)}
+            for number, text in summary.sections
+        ],
+    }
+
+
+def to_markdown(summary: Summary) -> str:
+    doc = document(summary)
+    lines = [f"# {doc['title']}", ""]
+    for paragraph in doc["introduction"]:
+        lines += [paragraph, ""]
+    lines += [f"**{doc['name_line']}**", ""]
+    for section in doc["sections"]:
+        lines += [f"## {section['number']}. {section['title']}", ""]
+        for paragraph in section["paragraphs"]:
+            lines += [paragraph, ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def to_html(summaries: Sequence[Summary], *, compendium_title: str = "") -> str:
+    """A standalone HTML document (also the source of the PDF)."""
+    language = summaries[0].language if summaries else "en"
+    with translation.override(language):
+        return render_to_string(
+            "assessments/summary_document.html",
+            {
+                "documents": [document(s) for s in summaries],
+                "compendium_title": compendium_title,
+                "language": language,
+            },
+        )
+
+
+def to_pdf(summaries: Sequence[Summary], *, compendium_title: str = "") -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=to_html(summaries, compendium_title=compendium_title)).write_pdf()
+
+
+def to_docx(summaries: Sequence[Summary], *, compendium_title: str = "") -> bytes:
+    """Word with real headings: Title, Heading 1 per mechanism in a compendium, numbered
+    Heading 2 sections; a compendium starts with a table of contents field."""
+    from docx import Document
+    from docx.shared import Pt
+
+    word = Document()
+    word.styles["Normal"].font.name = "Calibri"
+    word.styles["Normal"].font.size = Pt(11)
+    language = summaries[0].language if summaries else "en"
+    with translation.override(language):
+        if compendium_title:
+            word.add_heading(compendium_title, level=0)
+            add_table_of_contents(word, _("Contents"))
+        for index, summary in enumerate(summaries):
+            if compendium_title and index:
+                word.add_page_break()
+            write_summary(word, document(summary), in_compendium=bool(compendium_title))
+    buffer = io.BytesIO()
+    word.save(buffer)
+    return buffer.getvalue()
+
+
+def write_summary(word, doc: dict, *, in_compendium: bool) -> None:
+    if in_compendium:
+        word.add_heading(doc["name_line"].split(": ", 1)[-1], level=1)
+    else:
+        word.add_heading(doc["title"], level=0)
+    for paragraph in doc["introduction"]:
+        word.add_paragraph(paragraph)
+    name = word.add_paragraph()
+    name.add_run(doc["name_line"]).bold = True
+    for section in doc["sections"]:
+        word.add_heading(
+            f"{section['number']}. {section['title']}", level=2 if in_compendium else 1
+        )
+        for paragraph in section["paragraphs"]:
+            word.add_paragraph(paragraph)
+
+
+def add_table_of_contents(word, title: str) -> None:
+    """A TOC field; Word fills it in when the document is opened (or on F9)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    word.add_heading(title, level=1)
+    run = word.add_paragraph().add_run()
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    instruction = OxmlElement("w:instrText")
+    instruction.set(qn("xml:space"), "preserve")
+    instruction.text = 'TOC \\o "1-2" \\h \\z \\u'
+    separate = OxmlElement("w:fldChar")
+    separate.set(qn("w:fldCharType"), "separate")
+    placeholder = OxmlElement("w:t")
+    placeholder.text = _("Right-click and choose “Update field” to show the table of contents.")
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    for element in (begin, instruction, separate, placeholder, end):
+        run._r.append(element)
+    word.add_page_break()
