@@ -58,12 +58,12 @@ def answers_from_rows(rows: Any, schema: QuestionnaireSchema) -> dict[str, Any]:
         question = schema.questions.get(code)
         if question is None:
             continue
-        if row.row and question.type == "matrix":
+        if row.row == OTHER_SUFFIX:
+            answers[code + OTHER_SUFFIX] = row.text
+        elif row.row and question.type == "matrix":
             answers.setdefault(code, {}).setdefault(row.row, []).append(row.choice)
         elif question.type == "multiple":
             answers.setdefault(code, []).append(row.choice)
-        elif row.row == OTHER_SUFFIX:
-            answers[code + OTHER_SUFFIX] = row.text
         else:
             answers[code] = value_of(row, question.type)
     return normalise_order(answers, schema)

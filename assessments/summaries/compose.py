@@ -470,7 +470,9 @@ class Composer:
         parts = []
         sources = self.own_labels("funding_sources")
         if sources:
-            parts.append(sentence(_("Funding comes from %(list)s") % {"list": join_list(sources)}))
+            parts.append(
+                sentence(_("Its sources of funding: %(list)s") % {"list": join_list(sources)})
+            )
         budget = self.own.get("annual_budget")
         if budget and budget != "UNKNOWN":
             parts.append(
