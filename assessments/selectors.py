@@ -49,14 +49,31 @@ def registry_choice_lists(names: Iterable[str] | None = None) -> dict[str, list[
     return lists
 
 
+# Published versions never change, so their snapshot is kept per process. The key includes the
+# publication time: ids can be reused (tests, restored databases) but not with the same stamp.
+# Choice lists of the registry (vocabularies, mechanisms) are read when the snapshot is built.
+_published_schemas: dict[tuple[int, str], QuestionnaireSchema] = {}
+CACHE_LIMIT = 64
+
+
 def questionnaire_schema(questionnaire: Questionnaire) -> QuestionnaireSchema:
-    """The validation and rendering snapshot of one version, in a fixed number of queries."""
+    """The validation and rendering snapshot of one version, in a fixed number of queries
+    (none for a published version this process has already seen)."""
     from assessments.services.questionnaires import questionnaire_to_dict
 
+    key = None
+    if questionnaire.status != Questionnaire.Status.DRAFT and questionnaire.published_at:
+        key = (questionnaire.pk, questionnaire.published_at.isoformat())
+        if key in _published_schemas:
+            return _published_schemas[key]
     data = questionnaire_to_dict(questionnaire)
-    return schema_from_dict(
-        data, registry_choice_lists(vocabulary_names(data)), id=questionnaire.pk
-    )
+    lists = registry_choice_lists(vocabulary_names(data))
+    schema = schema_from_dict(data, lists, id=questionnaire.pk)
+    if key is not None:
+        if len(_published_schemas) >= CACHE_LIMIT:
+            _published_schemas.clear()
+        _published_schemas[key] = schema
+    return schema
 
 
 def published_questionnaires(audience: str | None = None):

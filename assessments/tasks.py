@@ -79,29 +79,37 @@ def send_pending(survey_round: SurveyRound) -> int:
 # --- summaries -------------------------------------------------------------------------------
 
 
-@shared_task(
-    acks_late=True, autoretry_for=(OSError,), retry_backoff=10, retry_kwargs={"max_retries": 3}
-)
+@shared_task(acks_late=True)
 def generate_summary_task(
-    round_id: int, mechanism_id: int, language: str, force: bool = False
-) -> int:
-    """One summary (round, mechanism, language); re-running replaces it."""
+    round_id: int, mechanism_id: int, language: str, force: bool = False, job_id: int | None = None
+) -> None:
+    """One summary (round, mechanism, language); re-running replaces it. Within a job, a failure
+    is recorded on the job's item and does not stop the other summaries."""
     from assessments.models import SurveyRound
+    from assessments.services.jobs import job_item_finish
     from assessments.services.summaries import summary_generate
     from mechanisms.models import Mechanism
 
-    summary = summary_generate(
-        survey_round=SurveyRound.objects.get(pk=round_id),
-        mechanism=Mechanism.objects.get(pk=mechanism_id),
-        language=language,
-        force=force,
-    )
-    return summary.pk
+    mechanism = Mechanism.objects.get(pk=mechanism_id)
+    try:
+        summary_generate(
+            survey_round=SurveyRound.objects.get(pk=round_id),
+            mechanism=mechanism,
+            language=language,
+            force=force,
+        )
+    except Exception as exc:
+        if job_id is None:
+            raise
+        job_item_finish(job_id=job_id, key=f"{mechanism.acronym}:{language}", error=repr(exc))
+        return
+    if job_id is not None:
+        job_item_finish(job_id=job_id, key=f"{mechanism.acronym}:{language}")
 
 
 @shared_task(acks_late=True)
 def generate_round_summaries_task(job_id: int) -> None:
-    """Every summary of a round, recording progress on the job; one failure does not stop the rest."""
+    """Fan out one summary task per (mechanism, language) of the job's round."""
     from assessments.services.summary_jobs import run_summaries_job
 
     run_summaries_job(job_id=job_id)

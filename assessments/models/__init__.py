@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from assessments.models.jobs import Job, JobFile
+from assessments.models.jobs import Job, JobFile, JobItem
 from assessments.models.questionnaires import (
     Audience,
     Choice,
@@ -27,6 +27,7 @@ __all__ = [
     "Invitation",
     "Job",
     "JobFile",
+    "JobItem",
     "Notification",
     "Question",
     "QuestionType",

@@ -105,3 +105,29 @@ class JobFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class JobItem(models.Model):
+    """One unit of a fanned-out job (e.g. one summary); the job's progress is derived from these."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="items")
+    key = models.CharField(_("key"), max_length=120)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    error = models.TextField(_("error"), blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["job", "pk"]
+        verbose_name = _("job item")
+        verbose_name_plural = _("job items")
+        constraints = [models.UniqueConstraint(fields=["job", "key"], name="job_item_unique_key")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.get_status_display()})"

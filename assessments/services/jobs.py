@@ -103,3 +103,44 @@ def stale_job_ids(*, now: datetime.datetime | None = None) -> list[int]:
             status=Job.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER
         ).values_list("pk", flat=True)
     )
+
+
+# --- fanned-out jobs -------------------------------------------------------------------------
+
+
+def job_add_items(*, job_id: int, keys: list[str]) -> None:
+    from assessments.models import JobItem
+
+    JobItem.objects.bulk_create(
+        [JobItem(job_id=job_id, key=key) for key in keys], ignore_conflicts=True
+    )
+    Job.objects.filter(pk=job_id).update(progress_total=len(keys), progress_done=0)
+
+
+def job_item_finish(*, job_id: int, key: str, error: str = "") -> None:
+    """Record one unit's outcome (again, harmlessly, on a re-run) and settle the job when all
+    units are finished: succeeded if none failed, else failed listing every error."""
+    from assessments.models import JobItem
+
+    now = timezone.now()
+    status = JobItem.Status.FAILED if error else JobItem.Status.DONE
+    JobItem.objects.filter(job_id=job_id, key=key).update(
+        status=status, error=error[:2000], finished_at=now
+    )
+    items = JobItem.objects.filter(job_id=job_id)
+    total = items.count()
+    finished = items.exclude(status=JobItem.Status.PENDING).count()
+    Job.objects.filter(pk=job_id).update(
+        progress_done=finished, progress_total=total, heartbeat_at=now, message=key[:300]
+    )
+    if finished < total:
+        return
+    errors = list(items.filter(status=JobItem.Status.FAILED).values_list("key", "error"))
+    running = Job.objects.filter(pk=job_id, status=Job.Status.RUNNING)
+    if errors:
+        running.update(
+            status=Job.Status.FAILED, finished_at=now,
+            error="\n".join(f"{k}: {e}" for k, e in errors)[:5000],
+        )  # fmt: skip
+    else:
+        running.update(status=Job.Status.SUCCEEDED, finished_at=now)

@@ -1,8 +1,6 @@
-"""The round-wide summaries job: one summary per (mechanism, language), progress on a Job."""
+"""The round-wide summaries job: one Celery task per (mechanism, language), progress on a Job."""
 
 from __future__ import annotations
-
-import logging
 
 from django.conf import settings
 from django.db import transaction
@@ -11,12 +9,14 @@ from assessments.models import Audience, Job, SurveyRound
 from assessments.services import jobs
 from mechanisms.models import Mechanism
 
-logger = logging.getLogger(__name__)
-
 
 def round_mechanisms(survey_round: SurveyRound) -> list[Mechanism]:
     ids = survey_round.participants.filter(kind=Audience.MECHANISM).values("mechanism_id")
     return list(Mechanism.objects.filter(pk__in=ids).order_by("acronym"))
+
+
+def unit_key(mechanism: Mechanism, language: str) -> str:
+    return f"{mechanism.acronym}:{language}"
 
 
 @transaction.atomic
@@ -27,8 +27,9 @@ def summaries_job_start(
     force: bool = False,
     user=None,
 ) -> Job:
-    """Create the job and enqueue it after commit."""
-    languages = languages or [code for code, _name in settings.LANGUAGES]
+    """Create the job and enqueue its fan-out after commit."""
+    known = [code for code, _name in settings.LANGUAGES]
+    languages = [lang for lang in (languages or known) if lang in known] or known
     job = jobs.job_create(
         kind=Job.Kind.SUMMARIES,
         survey_round=survey_round,
@@ -42,27 +43,19 @@ def summaries_job_start(
 
 
 def run_summaries_job(*, job_id: int) -> None:
+    """Fan out one task per (mechanism, language); each settles its own item."""
     if not jobs.job_claim(job_id=job_id):
         return
     job = Job.objects.select_related("round").get(pk=job_id)
-    from assessments.services.summaries import summary_generate
-
     languages = job.parameters.get("languages") or ["en"]
-    force = bool(job.parameters.get("force"))
     units = [(m, lang) for m in round_mechanisms(job.round) for lang in languages]
-    failures = []
-    for done, (mechanism, language) in enumerate(units, start=1):
-        try:
-            summary_generate(
-                survey_round=job.round, mechanism=mechanism, language=language, force=force
-            )
-        except Exception as exc:  # one broken summary must not stop the others
-            logger.exception("Summary %s/%s failed", mechanism.acronym, language)
-            failures.append(f"{mechanism.acronym} ({language}): {exc}")
-        jobs.job_progress(
-            job_id=job_id, done=done, total=len(units), message=f"{mechanism.acronym} ({language})"
+    if not units:
+        jobs.job_succeed(job_id=job_id, message="The round has no mechanisms.")
+        return
+    jobs.job_add_items(job_id=job_id, keys=[unit_key(m, lang) for m, lang in units])
+    from assessments.tasks import generate_summary_task
+
+    for mechanism, language in units:
+        generate_summary_task.delay(
+            job.round_id, mechanism.pk, language, bool(job.parameters.get("force")), job_id
         )
-    if failures:
-        jobs.job_fail(job_id=job_id, error="\n".join(failures))
-    else:
-        jobs.job_succeed(job_id=job_id, message=f"{len(units)} summaries generated")
