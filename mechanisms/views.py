@@ -14,7 +14,7 @@ def mechanism_list_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "mechanisms/mechanism_list.html",
-        {"filter": filterset, "mechanisms": mechanisms.prefetch_related("thematic_areas")},
+        {"filter": filterset, "mechanisms": mechanisms},
     )
 
 

@@ -45,8 +45,10 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 class MechanismSerializer(serializers.ModelSerializer):
     display_name = serializers.CharField(read_only=True)
-    chair_model = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    secretariat_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    chair_model = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    secretariat_type = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
     thematic_areas = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     member_count = serializers.IntegerField(read_only=True)
     observer_count = serializers.IntegerField(read_only=True)

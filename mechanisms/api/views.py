@@ -18,11 +18,13 @@ from mechanisms.filters import MechanismFilter
 from mechanisms.models import Membership, Organization, State
 from mechanisms.selectors import mechanism_list
 
-NOT_FOUND = {404: ErrorSerializer}
+# Public, but a request with a bad token still gets 401; a page past the end gets 404.
+LIST_ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 404: ErrorSerializer}
+NOT_FOUND = {401: ErrorSerializer, 404: ErrorSerializer}
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List mechanisms", responses={200: MechanismSerializer(many=True), 400: ErrorSerializer}),
+    list=extend_schema(summary="List mechanisms", responses={200: MechanismSerializer(many=True), **LIST_ERRORS}),
     retrieve=extend_schema(summary="One mechanism with its current members, observers, chair and secretariat", responses={200: MechanismDetailSerializer, **NOT_FOUND}),
 )  # fmt: skip
 class MechanismViewSet(viewsets.ReadOnlyModelViewSet):
@@ -60,7 +62,7 @@ class MechanismViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List States", responses={200: StateSerializer(many=True), 400: ErrorSerializer}),
+    list=extend_schema(summary="List States", responses={200: StateSerializer(many=True), **LIST_ERRORS}),
     retrieve=extend_schema(summary="One State", responses={200: StateSerializer, **NOT_FOUND}),
 )  # fmt: skip
 class StateViewSet(viewsets.ReadOnlyModelViewSet):
@@ -72,7 +74,7 @@ class StateViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List organizations", responses={200: OrganizationSerializer(many=True), 400: ErrorSerializer}),
+    list=extend_schema(summary="List organizations", responses={200: OrganizationSerializer(many=True), **LIST_ERRORS}),
     retrieve=extend_schema(summary="One organization", responses={200: OrganizationSerializer, **NOT_FOUND}),
 )  # fmt: skip
 class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
@@ -98,7 +100,7 @@ class MembershipFilter(django_filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List memberships", responses={200: MembershipSerializer(many=True), 400: ErrorSerializer}),
+    list=extend_schema(summary="List memberships", responses={200: MembershipSerializer(many=True), **LIST_ERRORS}),
     retrieve=extend_schema(summary="One membership", responses={200: MembershipSerializer, **NOT_FOUND}),
 )  # fmt: skip
 class MembershipViewSet(viewsets.ReadOnlyModelViewSet):

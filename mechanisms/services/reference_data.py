@@ -9,6 +9,8 @@ entered by the secretariat are never touched.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,15 +70,36 @@ class LoadReport:
         ]
 
 
-def read_yaml(path: Path, key: str) -> Any:
-    """The value under the top-level `key` of a YAML file, or a ReferenceDataError naming it."""
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@contextmanager
+def entry_context(kind: str, entry: Any) -> Iterator[None]:
+    """Turn a missing or malformed field of one entry into an error naming that entry."""
+    name = (
+        entry.get("acronym") or entry.get("code") or entry.get("number")
+        if isinstance(entry, dict)
+        else entry
+    )
+    try:
+        yield
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ReferenceDataError(f"{kind} {name}: missing or malformed field {exc}") from exc
+
+
+def read_yaml_file(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
+            return yaml.load(handle, Loader=YAML_LOADER)
     except FileNotFoundError as exc:
         raise ReferenceDataError(f"{path}: file not found") from exc
     except yaml.YAMLError as exc:
         raise ReferenceDataError(f"{path}: not valid YAML: {exc}") from exc
+
+
+def read_yaml(path: Path, key: str) -> Any:
+    """The value under the top-level `key` of a YAML file, or a ReferenceDataError naming it."""
+    data = read_yaml_file(path)
     if not isinstance(data, dict) or key not in data:
         raise ReferenceDataError(f"{path}: expected a top-level key '{key}'")
     return data[key]
@@ -130,20 +153,22 @@ def text(entry: dict, key: str) -> str:
 def load_vocabularies(report: LoadReport, vocabularies: dict) -> None:
     objectives = {o.number: o for o in GcmObjective.objects.all()}
     for entry in vocabularies["gcm_objectives"]:
-        upsert(report, GcmObjective, objectives, entry["number"], {
-            "number": entry["number"], "code": entry["code"],
-            "label": entry["label"], "label_fr": text(entry, "label_fr"),
-            "label_es": text(entry, "label_es"), "title": entry["title"],
-            "title_fr": text(entry, "title_fr"), "title_es": text(entry, "title_es"),
-        })  # fmt: skip
+        with entry_context("GCM objective", entry):
+            upsert(report, GcmObjective, objectives, entry["number"], {
+                "number": entry["number"], "code": entry["code"],
+                "label": entry["label"], "label_fr": text(entry, "label_fr"),
+                "label_es": text(entry, "label_es"), "title": entry["title"],
+                "title_fr": text(entry, "title_fr"), "title_es": text(entry, "title_es"),
+            })  # fmt: skip
     areas = {a.code: a for a in ThematicArea.objects.prefetch_related("gcm_objectives")}
     for position, entry in enumerate(vocabularies["thematic_areas"]):
-        area = upsert(report, ThematicArea, areas, entry["code"], {
-            "code": entry["code"], "label": entry["label"], "label_fr": text(entry, "label_fr"),
-            "label_es": text(entry, "label_es"), "position": position,
-        })  # fmt: skip
-        sync_m2m(report, area, "gcm_objectives",
-                 [objectives[n] for n in entry.get("gcm_objectives") or []])  # fmt: skip
+        with entry_context("thematic area", entry):
+            area = upsert(report, ThematicArea, areas, entry["code"], {
+                "code": entry["code"], "label": entry["label"], "label_fr": text(entry, "label_fr"),
+                "label_es": text(entry, "label_es"), "position": position,
+            })  # fmt: skip
+            sync_m2m(report, area, "gcm_objectives",
+                     [objectives[n] for n in entry.get("gcm_objectives") or []])  # fmt: skip
     for name, entries in flatten_vocabularies(vocabularies).items():
         load_terms(report, name, entries)
 
@@ -168,20 +193,22 @@ def load_terms(report: LoadReport, name: str, entries: list[dict]) -> None:
         report.created["vocabularies"] += 1
     terms = {t.code: t for t in vocabulary.terms.all()}
     for position, entry in enumerate(entries):
-        upsert(report, Term, terms, entry["code"], {
-            "vocabulary": vocabulary, "code": entry["code"], "label": entry["label"],
-            "label_fr": text(entry, "label_fr"), "label_es": text(entry, "label_es"),
-            "position": position,
-        })  # fmt: skip
+        with entry_context("term", entry):
+            upsert(report, Term, terms, entry["code"], {
+                "vocabulary": vocabulary, "code": entry["code"], "label": entry["label"],
+                "label_fr": text(entry, "label_fr"), "label_es": text(entry, "label_es"),
+                "position": position,
+            })  # fmt: skip
 
 
 def load_organizations(report: LoadReport, entries: list[dict]) -> dict[str, Organization]:
     organizations = {o.acronym: o for o in Organization.objects.all()}
     for entry in entries:
-        upsert(report, Organization, organizations, entry["acronym"], {
-            "acronym": entry["acronym"], "name": entry["name"], "name_fr": text(entry, "name_fr"),
-            "name_es": text(entry, "name_es"), "kind": entry["kind"], "notes": text(entry, "notes"),
-        })  # fmt: skip
+        with entry_context("organization", entry):
+            upsert(report, Organization, organizations, entry["acronym"], {
+                "acronym": entry["acronym"], "name": entry["name"], "name_fr": text(entry, "name_fr"),
+                "name_es": text(entry, "name_es"), "kind": entry["kind"], "notes": text(entry, "notes"),
+            })  # fmt: skip
     return organizations
 
 
@@ -220,28 +247,29 @@ def load_mechanisms(
     mechanisms = {m.acronym: m for m in Mechanism.objects.prefetch_related("thematic_areas")}
     wanted_memberships: set[tuple] = set()
     for entry in entries:
-        hosts = secretariat_organizations(entry, organizations)
-        mechanism = upsert(report, Mechanism, mechanisms, entry["acronym"], {
-            "acronym": entry["acronym"], "name": entry["name"], "name_fr": text(entry, "name_fr"),
-            "name_es": text(entry, "name_es"), "kind": entry["kind"],
-            "established": entry.get("established"), "status": entry["status"],
-            "region": text(entry, "region"), "formal_association": text(entry, "formal_association"),
-            "chair_model": lookup_term(terms, "chair_models", entry, "chair_model"),
-            "secretariat_type": lookup_term(terms, "secretariat_types", entry, "secretariat_type"),
-            "secretariat_host": text(entry, "secretariat_host"),
-            "secretariat_organization": hosts[0] if hosts else None,
-            "website": text(entry, "website"), "description": text(entry, "notes"),
-            "member_count_reported": entry.get("member_count"),
-            "provenance": text(entry, "provenance"),
-        })  # fmt: skip
-        try:
-            sync_m2m(report, mechanism, "thematic_areas",
-                     [areas[code] for code in entry.get("thematic_areas") or []])  # fmt: skip
-        except KeyError as exc:
-            raise ReferenceDataError(
-                f"mechanism {entry['acronym']}: unknown thematic area {exc}"
-            ) from exc
-        wanted_memberships |= membership_keys(entry, mechanism, hosts, organizations, states)
+        with entry_context("mechanism", entry):
+            hosts = secretariat_organizations(entry, organizations)
+            mechanism = upsert(report, Mechanism, mechanisms, entry["acronym"], {
+                "acronym": entry["acronym"], "name": entry["name"], "name_fr": text(entry, "name_fr"),
+                "name_es": text(entry, "name_es"), "kind": entry["kind"],
+                "established": entry.get("established"), "status": entry["status"],
+                "region": text(entry, "region"), "formal_association": text(entry, "formal_association"),
+                "chair_model": lookup_term(terms, "chair_models", entry, "chair_model"),
+                "secretariat_type": lookup_term(terms, "secretariat_types", entry, "secretariat_type"),
+                "secretariat_host": text(entry, "secretariat_host"),
+                "secretariat_organization": hosts[0] if hosts else None,
+                "website": text(entry, "website"), "description": text(entry, "notes"),
+                "member_count_reported": entry.get("member_count"),
+                "provenance": text(entry, "provenance"),
+            })  # fmt: skip
+            try:
+                sync_m2m(report, mechanism, "thematic_areas",
+                         [areas[code] for code in entry.get("thematic_areas") or []])  # fmt: skip
+            except KeyError as exc:
+                raise ReferenceDataError(
+                    f"mechanism {entry['acronym']}: unknown thematic area {exc}"
+                ) from exc
+            wanted_memberships |= membership_keys(entry, mechanism, hosts, organizations, states)
     sync_memberships(report, wanted_memberships)
 
 
@@ -283,6 +311,12 @@ def sync_memberships(report: LoadReport, wanted: set[tuple]) -> None:
     for m in Membership.objects.filter(source=Membership.Source.REFERENCE):
         kind, pk = ("state", m.state_id) if m.state_id else ("organization", m.organization_id)
         existing[(m.mechanism_id, kind, pk, m.role)] = m.pk
+    # A participant the secretariat already entered by hand (open, same role) keeps that row.
+    manual = set()
+    for m in Membership.objects.filter(source=Membership.Source.MANUAL, end_date__isnull=True):
+        kind, pk = ("state", m.state_id) if m.state_id else ("organization", m.organization_id)
+        manual.add((m.mechanism_id, kind, pk, m.role))
+    wanted = wanted - manual
     stale = [pk for key, pk in existing.items() if key not in wanted]
     if stale:
         Membership.objects.filter(pk__in=stale).delete()
@@ -317,9 +351,8 @@ def load_reference_data(directory: Path) -> LoadReport:
 
 
 def read_vocabularies(path: Path) -> dict[str, Any]:
-    read_yaml(path, "thematic_areas")
-    with path.open(encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
-    if "gcm_objectives" not in data:
-        raise ReferenceDataError(f"{path}: expected a top-level key 'gcm_objectives'")
+    data = read_yaml_file(path)
+    for key in ("thematic_areas", "gcm_objectives"):
+        if not isinstance(data, dict) or key not in data:
+            raise ReferenceDataError(f"{path}: expected a top-level key '{key}'")
     return data
