@@ -1,0 +1,59 @@
+"""A job's page: a live progress bar, the error if any, and the result files."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+
+from assessments.models import Job, JobFile
+
+
+def visible_jobs(request: HttpRequest) -> QuerySet[Job]:
+    """The secretariat sees every job; anyone else only the jobs they asked for."""
+    if request.user.is_staff:
+        return Job.objects.all()
+    return Job.objects.filter(Q(requested_by=request.user))
+
+
+def job_state(job: Job) -> dict:
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "status_label": job.get_status_display(),
+        "done": job.progress_done,
+        "total": job.progress_total,
+        "percent": job.percent,
+        "message": job.message,
+        "error": job.error,
+        "finished": job.is_finished,
+        "files": [
+            {
+                "name": f.name,
+                "size": f.size,
+                "url": reverse("assessments:job_file", args=[job.pk, f.pk]),
+            }
+            for f in job.files.all()
+        ],
+    }
+
+
+@login_required
+def job_view(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(visible_jobs(request).select_related("round"), pk=pk)
+    return render(request, "assessments/job.html", {"job": job, "state": job_state(job)})
+
+
+@login_required
+def job_status_view(request: HttpRequest, pk: int) -> JsonResponse:
+    job = get_object_or_404(visible_jobs(request), pk=pk)
+    return JsonResponse(job_state(job))
+
+
+@login_required
+def job_file_view(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
+    job_file = get_object_or_404(JobFile, job__in=visible_jobs(request), job_id=pk, pk=file_pk)
+    return FileResponse(job_file.file.open("rb"), as_attachment=True, filename=job_file.name,
+                        content_type=job_file.content_type)  # fmt: skip
