@@ -15,6 +15,7 @@ setup: install .env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py load_questionnaires
+	$(PY) manage.py load_demo
 	$(PY) manage.py ensure_demo_admin
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
 

@@ -40,7 +40,9 @@ class ValidationResult:
 
 
 def is_empty(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or value == [] or value == {}
 
 
 def validate_answers(
@@ -209,7 +211,10 @@ def check_range(question: QuestionSpec, number: Decimal) -> None:
 
 
 def format_number(number: Decimal) -> str:
-    return str(number.normalize()) if number == number.to_integral_value() else str(number)
+    """1900, 0.5, 12.25: never scientific notation."""
+    if number == number.to_integral_value():
+        return str(int(number))
+    return format(number.normalize(), "f")
 
 
 def clean_integer(question: QuestionSpec, value: Any, cleaned: Mapping[str, Any]) -> int:

@@ -210,7 +210,9 @@ class Question(models.Model):
     )
     condition_question = models.ForeignKey(
         "self",
-        on_delete=models.PROTECT,
+        # RESTRICT: a question others depend on cannot be deleted alone, but the whole
+        # questionnaire (or section) can be.
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="dependents",

@@ -255,8 +255,8 @@ def choose_respondents(survey_round: SurveyRound, rng: random.Random) -> dict[in
     by_kind: dict[str, list[RoundParticipant]] = defaultdict(list)
     for participant in participants:
         by_kind[participant.kind].append(participant)
-    for kind, members in by_kind.items():
-        members.sort(key=party_code)
+    for kind in Audience.values:  # a fixed order: the draws do not depend on the database
+        members = sorted(by_kind[kind], key=party_code)
         preferred = [p for p in members if kind == Audience.ORGANIZATION
                      and party_code(p) in PREFERRED_ORGANIZATIONS]  # fmt: skip
         others = [p for p in members if p not in preferred]

@@ -166,6 +166,10 @@ def check_flags(q: Mapping, where: str, qtype: str, errors: list[str]) -> None:
             errors.append(f"{where}.{name}: only for integer, decimal and year questions.")
         elif isinstance(value, bool) or not isinstance(value, int | float):
             errors.append(f"{where}.{name}: a number.")
+        elif not is_storable_number(value):
+            errors.append(
+                f"{where}.{name}: at most 14 digits before and 6 after the decimal point."
+            )
     if (
         all(isinstance(b, int | float) and not isinstance(b, bool) for b in bounds)
         and bounds[0] > bounds[1]
@@ -177,6 +181,18 @@ def check_flags(q: Mapping, where: str, qtype: str, errors: list[str]) -> None:
             errors.append(f"{where}.max_choices: only for multiple choice questions.")
         elif isinstance(max_choices, bool) or not isinstance(max_choices, int) or max_choices < 1:
             errors.append(f"{where}.max_choices: a whole number of at least 1.")
+
+
+def is_storable_number(value: int | float) -> bool:
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return False
+    return (
+        number.is_finite() and abs(number) < Decimal(10) ** 14 and -number.as_tuple().exponent <= 6
+    )
 
 
 def check_choice_sources(

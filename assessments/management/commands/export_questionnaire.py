@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -35,7 +34,7 @@ class Command(BaseCommand):
         else:
             content = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
         if output is None:
-            sys.stdout.write(content.decode("utf-8"))
+            self.stdout.write(content.decode("utf-8"), ending="")
             return
         try:
             output.write_bytes(content)
