@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, IntegrityError, transaction
 from django.utils.dateparse import parse_date, parse_datetime
 
 from assessments.models import (
@@ -348,8 +350,17 @@ def import_registry(snapshot: dict) -> None:
         raise RoundImportError(errors)
 
 
+ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
 def when(value: Any) -> Any:
-    return parse_datetime(value) if isinstance(value, str) and "T" in value else value
+    """ISO date-times back to datetimes; anything else unchanged."""
+    if isinstance(value, str) and ISO_DATETIME.match(value):
+        parsed = parse_datetime(value)
+        if parsed is None:
+            raise ValueError(f"not a valid date-time: {value!r}")
+        return parsed
+    return value
 
 
 @transaction.atomic
@@ -360,11 +371,15 @@ def import_round(data: Any) -> SurveyRound:
         raise RoundImportError(errors)
     try:
         return import_round_body(data)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        if isinstance(exc, RoundImportError):
-            raise
-        if isinstance(exc, QuestionnaireFormatError):
-            raise RoundImportError(exc.errors) from exc
+    except RoundImportError:
+        raise
+    except QuestionnaireFormatError as exc:
+        raise RoundImportError(exc.errors) from exc
+    except DjangoValidationError as exc:
+        raise RoundImportError(
+            [f"The file holds invalid values: {'; '.join(exc.messages)}"]
+        ) from exc
+    except (KeyError, TypeError, ValueError, AttributeError, IntegrityError, DataError) as exc:
         raise RoundImportError([f"The file is malformed: {exc!r}"]) from exc
 
 

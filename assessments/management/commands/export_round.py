@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from assessments.models import SurveyRound
+from assessments.services.exports import (
+    ExportOptions,
+    iter_csv,
+    iter_long_rows,
+    iter_wide_rows,
+    write_xlsx,
+)
+from assessments.services.round_backup import iter_round_json
+
+FORMATS = ["csv", "csv-long", "xlsx", "json"]
+
+
+class Command(BaseCommand):
+    help = "Export a round's responses: csv (wide), csv-long, xlsx, or json (the full round, for backup)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("slug")
+        parser.add_argument("--format", choices=FORMATS, default="csv")
+        parser.add_argument("-o", "--output", type=Path, required=True)
+        parser.add_argument("--labels", action="store_true", help="Choice labels instead of codes.")
+        parser.add_argument(
+            "--choice-columns", action="store_true", help="One 0/1 column per choice."
+        )
+        parser.add_argument("--language", default="en", choices=["en", "fr", "es"])
+        parser.add_argument(
+            "--bom", action="store_true", help="Start CSV with a UTF-8 BOM (Excel)."
+        )
+
+    def handle(self, *args, **options) -> None:
+        survey_round = SurveyRound.objects.filter(slug=options["slug"]).first()
+        if survey_round is None:
+            raise CommandError(f"No round with slug '{options['slug']}'.")
+        export = ExportOptions(
+            labels=options["labels"],
+            choice_columns=options["choice_columns"],
+            language=options["language"],
+        )
+        output: Path = options["output"]
+        try:
+            if options["format"] == "xlsx":
+                write_xlsx(survey_round, output, export)
+            else:
+                with output.open("w", encoding="utf-8", newline="") as handle:
+                    for chunk in self.chunks(
+                        survey_round, options["format"], export, options["bom"]
+                    ):
+                        handle.write(chunk)
+        except OSError as exc:
+            raise CommandError(f"{output}: cannot write ({exc.strerror}).") from exc
+        self.stdout.write(self.style.SUCCESS(f"Wrote {output}."))
+
+    def chunks(self, survey_round, fmt: str, export: ExportOptions, bom: bool):
+        if fmt == "json":
+            return iter_round_json(survey_round)
+        rows = (
+            iter_wide_rows(survey_round, export)
+            if fmt == "csv"
+            else iter_long_rows(survey_round, export)
+        )
+        return iter_csv(rows, bom=bom)
