@@ -137,6 +137,13 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis redelivers a message whose worker died (acks_late) after this many seconds; keep it above
+# the longest task time.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60)
+}
+# A running job with no sign of life for this long is taken over (worker died).
+JOB_STALE_SECONDS = env.int("JOB_STALE_SECONDS", default=10 * 60)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -191,5 +198,9 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-reminders": {
         "task": "assessments.tasks.send_due_reminders_task",
         "schedule": env.int("REMINDER_CHECK_SECONDS", default=6 * 60 * 60),
+    },
+    "requeue-stale-jobs": {
+        "task": "assessments.tasks.requeue_stale_jobs_task",
+        "schedule": env.int("JOB_WATCHDOG_SECONDS", default=5 * 60),
     },
 }
