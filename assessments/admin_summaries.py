@@ -22,8 +22,22 @@ from assessments.services.summaries import (
 )
 
 
+def section_field(number: str) -> forms.CharField:
+    return forms.CharField(
+        label=_("Section %(n)s (edited text)") % {"n": number},
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 100}),
+    )
+
+
 class SummaryForm(forms.ModelForm):
     """One text area per section: empty means 'use the generated text'."""
+
+    section_1 = section_field("1")
+    section_2 = section_field("2")
+    section_3 = section_field("3")
+    section_4 = section_field("4")
+    section_5 = section_field("5")
 
     class Meta:
         model = Summary
@@ -31,16 +45,15 @@ class SummaryForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            return
         for number in SECTION_NUMBERS:
-            generated = self.instance.generated_sections.get(number, "") if self.instance.pk else ""
-            self.fields[f"section_{number}"] = forms.CharField(
-                label=_("Section %(n)s (edited text)") % {"n": number},
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 6, "cols": 100}),
-                initial=self.instance.edited_sections.get(number, "") if self.instance.pk else "",
-                help_text=_("Leave empty to use the generated text: %(text)s")
-                % {"text": generated[:600]},
-            )
+            field = self.fields[f"section_{number}"]
+            field.initial = self.instance.edited_sections.get(number, "")
+            generated = self.instance.generated_sections.get(number, "")
+            field.help_text = _("Leave empty to use the generated text: %(text)s") % {
+                "text": generated[:600]
+            }
 
 
 @admin.register(Summary)

@@ -50,7 +50,7 @@ def summary_view(request: HttpRequest, slug: str, acronym: str) -> HttpResponse:
             {
                 "doc": document(summary),
                 "summary": summary,
-                "languages": available,
+                "summary_languages": available,
                 "language": language,
             },
         )

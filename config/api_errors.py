@@ -50,9 +50,19 @@ def flatten(detail: Any) -> dict[str, list[str]]:
     }
 
 
+# DRF takes the challenge of a 401 from the first authentication class, and session
+# authentication (first in settings) has none, so it would answer 403 to a caller who sent no or
+# bad credentials. The API answers 401 with the token challenge instead: 403 means "you are
+# signed in but may not".
+TOKEN_CHALLENGE = 'Token realm="api"'
+
+
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     errors: dict[str, list[str]] | None = None
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        exc.status_code = status.HTTP_401_UNAUTHORIZED
+        exc.auth_header = getattr(exc, "auth_header", None) or TOKEN_CHALLENGE
+    elif isinstance(exc, DjangoValidationError):
         errors = getattr(exc, "errors", None) or django_errors(exc)
         exc = exceptions.ValidationError(errors)
     elif isinstance(exc, Http404):

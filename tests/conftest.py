@@ -25,6 +25,13 @@ def fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def login_throttling_only_where_tested(request, settings) -> None:
+    """django-axes needs the request in authenticate(), which the test client's login() does not
+    pass; tests of the throttling itself opt back in with @pytest.mark.axes."""
+    settings.AXES_ENABLED = request.node.get_closest_marker("axes") is not None
+
+
 @pytest.fixture
 def reference_data(db, settings) -> LoadReport:
     """The registry loaded from mechanisms/reference/*.yaml, fresh for this test (about 1 s)."""

@@ -175,39 +175,37 @@ class Composer:
             )
         if self.own.get("thematic_evolution"):
             paragraphs.append(
-                _("The secretariat describes the evolution of its programming as follows: %(text)s")
-                % {"text": quote(self.own["thematic_evolution"])}
+                sentence(
+                    _(
+                        "The secretariat describes the evolution of its programming as follows: %(text)s"
+                    )
+                    % {"text": quote(self.own["thematic_evolution"])}
+                )
             )
         paragraphs.append(self.focus_change())
         paragraphs.append(self.strategy())
         emerging = self.own_labels("emerging_themes")
         if emerging:
-            paragraphs.append(
-                sentence(
-                    _(
-                        "Themes expected to gain importance in the next three to five years are %(areas)s"
-                    )
-                    % {"areas": join_list(emerging)}
-                )
-            )
-        gcm = self.own_labels("gcm_objectives")
+            paragraphs.append(sentence(ngettext(
+                "The theme expected to gain importance in the next three to five years is %(areas)s",
+                "Themes expected to gain importance in the next three to five years are %(areas)s",
+                len(emerging),
+            ) % {"areas": join_list(emerging)}))  # fmt: skip
+        gcm = [objective(label) for label in self.own_labels("gcm_objectives")]
         if gcm:
             paragraphs.append(sentence(ngettext(
-                "Its work supports %(n)d objective of the Global Compact for Migration: %(list)s",
-                "Its work supports %(n)d objectives of the Global Compact for Migration: %(list)s",
+                "Its work supports objective %(list)s of the Global Compact for Migration",
+                "Its work supports objectives %(list)s of the Global Compact for Migration",
                 len(gcm),
-            ) % {"n": len(gcm), "list": join_list(gcm)}))  # fmt: skip
+            ) % {"list": join_list(gcm)}))  # fmt: skip
         states = self.inputs.states
         relevant = self.ranked_labels(states, self.state_schema, "thematic_relevance")
         if relevant:
-            paragraphs.append(
-                sentence(
-                    _(
-                        "Responding Member States named as the themes that matter most to them: %(list)s"
-                    )
-                    % {"list": join_list(relevant)}
-                )
-            )
+            paragraphs.append(sentence(ngettext(
+                "Asked which themes matter most to it, the responding Member State named %(list)s",
+                "Asked which themes matter most to them, the responding Member States named %(list)s",
+                states.respondents,
+            ) % {"list": join_list(relevant)}))  # fmt: skip
         if not any(paragraphs):
             return [
                 _(
@@ -231,21 +229,27 @@ class Composer:
             return sentence(_("These areas have remained unchanged %(since)s") % {"since": since})
         added = self.labels_of(sorted(current - initial))
         dropped = self.labels_of(sorted(initial - current))
+        added_clause = ngettext("%(list)s was added", "%(list)s were added", len(added)) % {
+            "list": join_list(added)
+        }
+        dropped_clause = ngettext(
+            "%(list)s is no longer among its areas",
+            "%(list)s are no longer among its areas",
+            len(dropped),
+        ) % {"list": join_list(dropped)}
         if not dropped:
             return sentence(
-                _("The focus has widened %(since)s: %(added)s were added")
-                % {"since": since, "added": join_list(added)}
+                _("The focus has widened %(since)s: %(added)s")
+                % {"since": since, "added": added_clause}
             )
         if not added:
             return sentence(
-                _("The focus has narrowed %(since)s: %(dropped)s are no longer among its areas")
-                % {"since": since, "dropped": join_list(dropped)}
+                _("The focus has narrowed %(since)s: %(dropped)s")
+                % {"since": since, "dropped": dropped_clause}
             )
         return sentence(
-            _(
-                "The focus has shifted %(since)s: %(added)s were added, while %(dropped)s are no longer among its areas"
-            )
-            % {"since": since, "added": join_list(added), "dropped": join_list(dropped)}
+            _("The focus has shifted %(since)s: %(added)s, while %(dropped)s")
+            % {"since": since, "added": added_clause, "dropped": dropped_clause}
         )
 
     def labels_of(self, codes: list[str]) -> list[str]:
@@ -302,17 +306,17 @@ class Composer:
         if org_yes:
             reporters.append(of_organizations(org_yes, organizations.respondents))
         if not reporters:
-            return heading + _("no respondent reported a contribution at this level.")
+            return heading + sentence(_("no respondent reported a contribution at this level."))
         parts = [
             sentence(_("a contribution was reported by %(who)s") % {"who": join_list(reporters)})
         ]
         kinds = self.contribution_kinds(level)
         if kinds:
-            parts.append(
-                sentence(
-                    _("The kinds of contribution named were %(list)s") % {"list": join_list(kinds)}
-                )
-            )
+            parts.append(sentence(ngettext(
+                "The kind of contribution named was %(list)s",
+                "The kinds of contribution named were %(list)s",
+                len(kinds),
+            ) % {"list": join_list(kinds)}))  # fmt: skip
         examples = self.examples(f"contribution_{level}_example")
         if examples:
             parts.append(sentence(_("Examples: %(list)s") % {"list": "; ".join(examples)}))
@@ -369,7 +373,11 @@ class Composer:
             self.funding(),
             self.travel(),
             self.simple(
-                "sustainability_challenges", _("Challenges to its sustainability are %(list)s")
+                "sustainability_challenges",
+                (
+                    _("The challenge to its sustainability is %(list)s"),
+                    _("Challenges to its sustainability are %(list)s"),
+                ),
             ),
             self.state_views_on_structures(),
         ]
@@ -377,13 +385,19 @@ class Composer:
             return [_("No information was provided on the mechanism's structures.")]
         return paragraphs
 
-    def simple(self, code: str, template: str) -> str:
+    def simple(self, code: str, template: str | tuple[str, str]) -> str:
+        """One sentence listing the secretariat's choices; `template` may be a (singular,
+        plural) pair chosen by the number of choices."""
         labels = [
             label
             for label in self.own_labels(code)
             if label.lower() not in {"none", "aucun", "aucune", "ninguno", "ninguna"}
         ]
-        return sentence(template % {"list": join_list(labels)}) if labels else ""
+        if not labels:
+            return ""
+        if isinstance(template, tuple):
+            template = template[0] if len(labels) == 1 else template[1]
+        return sentence(template % {"list": join_list(labels)})
 
     def operating_modalities(self) -> str:
         kind = self.own.get("operating_modalities")
@@ -444,9 +458,11 @@ class Composer:
         parts = []
         bodies = self.own_labels("subsidiary_bodies")
         if bodies:
-            parts.append(
-                sentence(_("Its subsidiary bodies are %(list)s") % {"list": join_list(bodies)})
-            )
+            parts.append(sentence(ngettext(
+                "It has the following subsidiary body: %(list)s",
+                "It has the following subsidiary bodies: %(list)s",
+                len(bodies),
+            ) % {"list": join_list(bodies)}))  # fmt: skip
         levels = self.own_labels("meeting_levels")
         if levels:
             parts.append(
@@ -498,12 +514,11 @@ class Composer:
         states = self.inputs.states
         own_travel = states.count("covers_own_travel", "yes")
         if states.answered.get("covers_own_travel"):
-            parts.append(
-                sentence(
-                    _("%(count)s said they cover their own travel")
-                    % {"count": of_states(own_travel, states.respondents)}
-                )
-            )
+            parts.append(sentence(ngettext(
+                "%(count)s said it covers its own travel",
+                "%(count)s said they cover their own travel",
+                own_travel,
+            ) % {"count": of_states(own_travel, states.respondents)}))  # fmt: skip
         return " ".join(parts)
 
     def state_views_on_structures(self) -> str:
@@ -524,8 +539,10 @@ class Composer:
         paragraphs = [self.partner_kinds(), self.partner_roles()]
         if self.own.get("partnership_description"):
             paragraphs.append(
-                _("The secretariat describes its partnership model as follows: %(text)s")
-                % {"text": quote(self.own["partnership_description"])}
+                sentence(
+                    _("The secretariat describes its partnership model as follows: %(text)s")
+                    % {"text": quote(self.own["partnership_description"])}
+                )
             )
         paragraphs.append(self.cooperation())
         paragraphs.append(self.organization_roles())
@@ -574,7 +591,12 @@ class Composer:
                 for c in self.own["global_processes"]
                 if c != "NONE"
             ]
-            parts.append(sentence(_("It engages with %(list)s") % {"list": join_list(labels)}))
+            parts.append(
+                sentence(
+                    _("It takes part in these global processes: %(list)s")
+                    % {"list": join_list(labels)}
+                )
+            )
         return " ".join(parts)
 
     def organization_roles(self) -> str:
@@ -582,19 +604,19 @@ class Composer:
         if not organizations.respondents:
             return ""
         parts = []
+        n = organizations.respondents
         roles = self.ranked_labels(organizations, self.organization_schema, "organization_roles")
         if roles:
-            parts.append(
-                sentence(
-                    _("Responding organizations described their roles as %(list)s")
-                    % {"list": join_list(roles)}
-                )
-            )
+            parts.append(sentence(ngettext(
+                "The responding organization described its role as %(list)s",
+                "The responding organizations described their roles as %(list)s",
+                n,
+            ) % {"list": join_list(roles)}))  # fmt: skip
         support = self.ranked_labels(organizations, self.organization_schema, "support_types")
         if support:
-            parts.append(
-                sentence(_("The support they provide: %(list)s") % {"list": join_list(support)})
-            )
+            parts.append(sentence(ngettext(
+                "The support it provides: %(list)s", "The support they provide: %(list)s", n
+            ) % {"list": join_list(support)}))  # fmt: skip
         return " ".join(parts)
 
     # --- 5. added value -------------------------------------------------------------------
@@ -641,10 +663,17 @@ class Composer:
         if not states.answered.get("relevance"):
             return ""
         high = states.count_values("relevance", {4, 5})
-        return sentence(
-            _("%(count)s rated the mechanism's relevance to them at 4 or 5 out of 5")
-            % {"count": of_states(high, states.respondents)}
-        )
+        return sentence(ngettext(
+            "%(count)s rated the mechanism's relevance to it at 4 or 5 out of 5",
+            "%(count)s rated the mechanism's relevance to them at 4 or 5 out of 5",
+            high,
+        ) % {"count": of_states(high, states.respondents)})  # fmt: skip
+
+
+def objective(label: str) -> str:
+    """A Global Compact objective inside a sentence: '1. Data' reads '1 (data)'."""
+    number, _dot, text = label.partition(". ")
+    return f"{number} ({lower_first(text)})" if number.isdigit() and text else label
 
 
 def compose_summary(inputs: SummaryInputs, language: str) -> SummaryContent:
