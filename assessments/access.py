@@ -3,7 +3,8 @@
 A respondent reaches a participant's work either through an invitation link (remembered in the
 session as invitation id -> nonce, re-checked on every request so that revoking or rotating a
 link ends access at once) or by signing in with a user account linked to a focal point.
-Secretariat staff see everything.
+Secretariat staff are not respondents: they follow rounds in the admin, the round dashboard and
+the API (which grant them everything), never by answering on a participant's behalf.
 """
 
 from __future__ import annotations

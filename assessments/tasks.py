@@ -113,3 +113,48 @@ def generate_round_summaries_task(job_id: int) -> None:
     from assessments.services.summary_jobs import run_summaries_job
 
     run_summaries_job(job_id=job_id)
+
+
+# --- round report ----------------------------------------------------------------------------
+
+from django.db import OperationalError  # noqa: E402  (appended with the task that retries on it)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=5,
+    retry_kwargs={"max_retries": 3},
+)
+def round_report_task(job_id: int) -> None:
+    """The round report's figures and files (HTML, PDF, XLSX, Word) on the job."""
+    from assessments.services.reports import run_report_job
+
+    run_report_job(job_id=job_id)
+
+
+# --- exports and the jobs watchdog -----------------------------------------------------------
+
+from django.db import OperationalError  # noqa: E402  (appended with the task that retries on it)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=5,
+    retry_kwargs={"max_retries": 3},
+)
+def export_task(job_id: int) -> None:
+    """An export of a round's responses (CSV, long CSV, XLSX or JSON) as the job's file."""
+    from assessments.services.export_jobs import run_export_job
+
+    run_export_job(job_id=job_id)
+
+
+@shared_task(acks_late=True)
+def requeue_stale_jobs_task() -> list[int]:
+    """Run by Celery beat: enqueue again the jobs whose worker died (no heartbeat for
+    JOB_STALE_SECONDS); their task takes them over."""
+    from assessments.services.jobs import job_requeue_stale
+
+    return job_requeue_stale()

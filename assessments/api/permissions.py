@@ -26,3 +26,13 @@ class IsSecretariat(BasePermission):
 
     def has_permission(self, request: Any, view: Any) -> bool:
         return is_secretariat(request.user)
+
+
+class IsSecretariatForObject(BasePermission):
+    """Secretariat only, decided after the object lookup: a caller who cannot see the object gets
+    404 from the scoped queryset first, never a 403 that would confirm it exists."""
+
+    message = IsSecretariat.message
+
+    def has_object_permission(self, request: Any, view: Any, obj: Any) -> bool:
+        return is_secretariat(request.user)

@@ -54,9 +54,14 @@ class ReminderResultSerializer(serializers.Serializer):
 
 class ParticipantSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="party_name", read_only=True)
-    mechanism = serializers.SlugRelatedField(slug_field="acronym", read_only=True)
-    state = serializers.CharField(source="state.country.code", read_only=True, default=None)
-    organization = serializers.SlugRelatedField(slug_field="acronym", read_only=True)
+    # Exactly one of the three is set, as `kind` says; the others are null.
+    mechanism = serializers.SlugRelatedField(slug_field="acronym", read_only=True, allow_null=True)
+    state = serializers.CharField(
+        source="state.country.code", read_only=True, default=None, allow_null=True
+    )
+    organization = serializers.SlugRelatedField(
+        slug_field="acronym", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = RoundParticipant
@@ -91,7 +96,10 @@ def plain(value: Any) -> Any:
 
 class ResponseSerializer(serializers.ModelSerializer):
     round = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    mechanism = serializers.SlugRelatedField(slug_field="acronym", read_only=True)
+    mechanism = serializers.SlugRelatedField(
+        slug_field="acronym", read_only=True, allow_null=True,
+        help_text="The mechanism a per-mechanism response is about; null for the others.",
+    )  # fmt: skip
     participant = ParticipantSerializer(read_only=True)
     answers = serializers.SerializerMethodField()
 
@@ -132,6 +140,31 @@ class ResponsePatchSerializer(serializers.Serializer):
         min_value=1, help_text="The version you read; a stale one gets 409."
     )
     answers = AnswersField(help_text="The answers to change; an empty value clears an answer.")
+
+    def validate(self, attrs: dict) -> dict:
+        # No database text column takes a NUL character (PostgreSQL refuses it outright), and
+        # the validation rules leave text alone: refuse it here, keyed by question code.
+        errors = {
+            str(code): [NUL_NOT_ALLOWED]
+            for code, value in attrs["answers"].items()
+            if has_nul(code) or has_nul(value)
+        }
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+NUL_NOT_ALLOWED = "Null characters are not allowed."
+
+
+def has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_nul(v) for v in value)
+    return False
 
 
 class ResponseSubmitSerializer(serializers.Serializer):

@@ -14,12 +14,18 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response as ApiResponse
 
 from assessments.access import accessible_participants, accessible_responses
-from assessments.api.permissions import IsSecretariat, is_secretariat, is_viewer
+from assessments.api.permissions import (
+    IsSecretariat,
+    IsSecretariatForObject,
+    is_secretariat,
+    is_viewer,
+)
 from assessments.api.serializers import (
     QuestionnaireDetailSerializer,
     QuestionnaireListSerializer,
@@ -71,7 +77,9 @@ class RoundViewSet(
 
     serializer_class = RoundSerializer
     permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser]  # reminder_days is a JSON list: no form encodings
     lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"  # a slug: anything else is a 404 without a query
     filterset_class = RoundFilter
     ordering_fields = ["year", "name", "opens_on", "closes_on"]
     ordering = ["-year", "name"]
@@ -216,6 +224,7 @@ class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
     """Responses of the participants you answer for (all of them for the secretariat)."""
 
     permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser]  # answers are a JSON object: no form encodings
     filterset_class = ResponseFilter
     ordering_fields = ["id", "updated_at", "submitted_at"]
     ordering = ["id"]
@@ -239,7 +248,10 @@ class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
     def detail_response(
         self, response: Response, http_status: int = status.HTTP_200_OK
     ) -> ApiResponse:
-        response = self.get_queryset().get(pk=response.pk)
+        """The response as re-read after a write (services return it without its joins)."""
+        return self.render(self.get_queryset().get(pk=response.pk), http_status)
+
+    def render(self, response: Response, http_status: int = status.HTTP_200_OK) -> ApiResponse:
         schema = questionnaire_schema(response.questionnaire)
         answers = {response.pk: response_services.stored_answers(response, schema)}
         return ApiResponse(
@@ -247,7 +259,7 @@ class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
     def retrieve(self, request: Request, pk: str | None = None) -> ApiResponse:
-        return self.detail_response(self.get_object())
+        return self.render(self.get_object())
 
     @extend_schema(
         summary="Create (or get) the draft response of a participant",
@@ -342,6 +354,8 @@ class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
         request=None,
         responses={200: ResponseSerializer, **ERRORS},
     )
-    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, IsSecretariat])
+    @action(
+        detail=True, methods=["post"], permission_classes=[IsAuthenticated, IsSecretariatForObject]
+    )
     def reopen(self, request: Request, pk: str | None = None) -> ApiResponse:
         return self.detail_response(response_services.response_reopen(response=self.get_object()))

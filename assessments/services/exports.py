@@ -1,31 +1,52 @@
-"""Exports of a round's responses: wide CSV, long CSV, XLSX.
+"""Exports of a round's responses: wide CSV, long CSV, XLSX (and, through round_backup, JSON).
 
 Rows are streamed: responses and their answer rows are read through two ordered server-side
 cursors (`iterator(chunk_size=...)`) and merged on the response id, so memory stays flat however
-large the round is. CSV follows RFC 4180 (CRLF line ends, quoting where needed) and can start
-with a UTF-8 byte order mark so that Excel opens it correctly.
+large the round is, and the number of queries does not grow with it. CSV follows RFC 4180 (CRLF
+line ends, quoting where needed) and can start with a UTF-8 byte order mark so that Excel opens
+it correctly. `write_export` streams any format into a file; the `export_round` command and the
+export job both use it, so they produce the same bytes.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from assessments.models import Answer, Audience, Response, SurveyRound
-from assessments.schema import OTHER_SUFFIX, QuestionnaireSchema, QuestionSpec
+from assessments.schema import OTHER_CODE, OTHER_SUFFIX, QuestionnaireSchema, QuestionSpec
 from assessments.selectors import questionnaire_schema
 
-CHUNK = 5000
+CHUNK = 2000
 BOM = "\ufeff"
 META_COLUMNS = [
     "response_id", "round", "participant_kind", "participant", "mechanism", "questionnaire",
     "status", "version", "submitted_at",
 ]  # fmt: skip
 LONG_COLUMNS = [*META_COLUMNS, "question", "row", "value", "label"]
+FORMATS = ("csv", "csv-long", "xlsx", "json")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "csv-long": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}
+FILE_SUFFIXES = {"csv": ".csv", "csv-long": "-long.csv", "xlsx": ".xlsx", "json": ".json"}
+# Labels of the codes that no choice list defines (the built-in yes/no lists and "Other").
+BUILT_IN_LABELS: dict[str, dict[str, str]] = {
+    "yes": {"en": "Yes", "fr": "Oui", "es": "Sí"},
+    "no": {"en": "No", "fr": "Non", "es": "No"},
+    "dk": {"en": "Don't know", "fr": "Ne sait pas", "es": "No sabe"},
+    OTHER_CODE: {"en": "Other", "fr": "Autre", "es": "Otro"},
+}
+UNKNOWN_FORMAT = "Unknown export format {fmt!r}: use one of {formats}."
+
+Progress = Callable[[int], None]  # called with the number of responses written so far
 
 
 @dataclass(frozen=True)
@@ -34,6 +55,7 @@ class ExportOptions:
     choice_columns: bool = False  # one 0/1 column per choice instead of a joined list
     language: str = "en"
     separator: str = "; "
+    bom: bool = False  # CSV only: start with a UTF-8 byte order mark (for Excel)
 
 
 @dataclass(frozen=True)
@@ -73,7 +95,7 @@ def wide_columns(questions: list[QuestionSpec], options: ExportOptions) -> list[
                 else:
                     columns.append(Column(f"{q.code}/{row}", q.code, row=row))
         elif q.type == "multiple" and options.choice_columns:
-            codes = [*q.option_codes, *(["OTHER"] if q.other_option else [])]
+            codes = [*q.option_codes, *([OTHER_CODE] if q.other_option else [])]
             columns += [Column(f"{q.code}/{c}", q.code, choice=c) for c in codes]
         else:
             columns.append(Column(q.code, q.code))
@@ -101,6 +123,9 @@ def plain(value: Any) -> str:
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
     return str(value)
+
+
+# --- reading: two ordered streams merged on the response id ----------------------------------
 
 
 def response_rows(survey_round: SurveyRound) -> Iterator[tuple]:
@@ -140,7 +165,8 @@ def grouped_answers(survey_round: SurveyRound) -> Iterator[tuple[int, list[tuple
 
 
 def responses_with_answers(survey_round: SurveyRound) -> Iterator[tuple[tuple, list[tuple]]]:
-    """Merge the two ordered streams on the response id."""
+    """Merge the two ordered streams on the response id; a response without answers comes with
+    an empty list."""
     answers = grouped_answers(survey_round)
     pending = next(answers, None)
     for response in response_rows(survey_round):
@@ -153,32 +179,25 @@ def responses_with_answers(survey_round: SurveyRound) -> Iterator[tuple[tuple, l
             yield response, []
 
 
+def counted(items: Iterable[Any], progress: Progress | None) -> Iterator[Any]:
+    """The items, calling `progress(n)` once the consumer is done with the n-th."""
+    for done, item in enumerate(items, start=1):
+        yield item
+        if progress is not None:
+            progress(done)
+
+
 def meta_values(response: tuple, slug: str) -> list[str]:
-    (
-        pk,
-        kind,
-        state,
-        mechanism_party,
-        organization,
-        about,
-        key,
-        version,
-        status,
-        rversion,
-        submitted,
-    ) = response
+    (pk, kind, state, mechanism_party, organization, about, key, version, status, rversion,
+     submitted) = response  # fmt: skip
     participant = state or mechanism_party or organization or ""
     return [
-        str(pk),
-        slug,
-        kind,
-        participant,
-        about or "",
-        f"{key} v{version}",
-        status,
-        str(rversion),
-        plain(submitted),
-    ]
+        str(pk), slug, kind, participant, about or "", f"{key} v{version}", status,
+        str(rversion), plain(submitted),
+    ]  # fmt: skip
+
+
+# --- one response as rows ----------------------------------------------------------------
 
 
 class Labeller:
@@ -189,14 +208,18 @@ class Labeller:
         self.options = options
 
     def __call__(self, code: str, choice: str) -> str:
+        """The label of a choice of question `code` (of a matrix: of its row list)."""
         if not self.options.labels or not choice:
             return choice
         question = self.by_code.get(code)
-        if question is None or question.type in {"yes_no", "yes_no_dk", "scale5"}:
+        if question is None or question.type == "scale5":
             return choice
+        if question.type in {"yes_no", "yes_no_dk"} or choice == OTHER_CODE:
+            return self.built_in(choice)
         return question.option_label(choice, self.options.language)
 
     def column(self, code: str, choice: str) -> str:
+        """The label of a ticked matrix cell (a code of the matrix's column list)."""
         question = self.by_code.get(code)
         if question is None or question.type != "matrix":
             return self(code, choice)
@@ -207,71 +230,110 @@ class Labeller:
                 return option.label(self.options.language)
         return choice
 
+    def built_in(self, choice: str) -> str:
+        labels = BUILT_IN_LABELS.get(choice)
+        return labels.get(self.options.language, labels["en"]) if labels else choice
 
-def wide_values(
-    columns: list[Column],
-    headers: set[str],
-    answers: list[tuple],
-    label: Labeller,
-    options: ExportOptions,
-) -> list[str]:
-    cells: dict[str, list[str]] = {}
-    for _pk, code, row, choice, text, number, date in answers:
-        if row == OTHER_SUFFIX:
-            cells[code + OTHER_SUFFIX] = [text]
-        elif row:
-            key = f"{code}/{row}/{choice}" if options.choice_columns else f"{code}/{row}"
-            cells.setdefault(key, []).append(
-                "1" if options.choice_columns else label.column(code, choice)
-            )
-        elif choice and options.choice_columns and f"{code}/{choice}" in headers:
-            cells[f"{code}/{choice}"] = ["1"]
-        else:
-            cells.setdefault(code, []).append(
-                label(code, choice) if choice else (text or plain(number) or plain(date))
-            )
-    values = []
-    for column in columns:
-        found = cells.get(column.header)
-        if column.choice and options.choice_columns:
-            values.append("1" if found else "0")
-        else:
-            values.append(options.separator.join(found) if found else "")
-    return values
+    def order(self, code: str) -> dict[str, int]:
+        """Rank of each choice code in questionnaire order (of a matrix: of its columns)."""
+        question = self.by_code.get(code)
+        if question is None:
+            return {}
+        codes = question.column_codes if question.type == "matrix" else question.option_codes
+        return {c: i for i, c in enumerate((*codes, OTHER_CODE))}
+
+
+class RoundRows:
+    """The columns of a round's export and the rows of each of its responses."""
+
+    def __init__(self, survey_round: SurveyRound, options: ExportOptions) -> None:
+        self.slug = survey_round.slug
+        self.options = options
+        questions = union_questions(round_schemas(survey_round))
+        self.columns = wide_columns(questions, options)
+        self.headers = {c.header for c in self.columns}
+        self.label = Labeller(questions, options)
+        self.long_label = Labeller(questions, ExportOptions(labels=True, language=options.language))
+        self.orders = {q.code: self.label.order(q.code) for q in questions}
+
+    def wide_header(self) -> list[str]:
+        return META_COLUMNS + [c.header for c in self.columns]
+
+    def wide_row(self, response: tuple, answers: list[tuple]) -> list[str]:
+        return meta_values(response, self.slug) + self.wide_values(answers)
+
+    def wide_values(self, answers: list[tuple]) -> list[str]:
+        """One cell per column: several choices of a cell joined in questionnaire order, or
+        0/1 per choice column (blank when the question, or the matrix row, has no answer)."""
+        choices: dict[str, list[tuple[str, str]]] = {}  # header -> [(question code, choice)]
+        cells: dict[str, str] = {}
+        answered: set[str] = set()  # question codes and matrix "code/row" with a choice
+        for _pk, code, row, choice, text, number, date in answers:
+            if row == OTHER_SUFFIX:
+                cells[code + OTHER_SUFFIX] = text
+            elif row:
+                key = f"{code}/{row}/{choice}" if self.options.choice_columns else f"{code}/{row}"
+                choices.setdefault(key, []).append((code, choice))
+                answered.add(f"{code}/{row}")
+            elif choice and self.options.choice_columns and f"{code}/{choice}" in self.headers:
+                choices[f"{code}/{choice}"] = [(code, choice)]
+                answered.add(code)
+            elif choice:
+                choices.setdefault(code, []).append((code, choice))
+            else:
+                cells[code] = text or plain(number) or plain(date)
+        return [self.cell(column, choices, cells, answered) for column in self.columns]
+
+    def cell(self, column: Column, choices: dict, cells: dict[str, str], answered: set) -> str:
+        if column.choice and self.options.choice_columns:
+            question = f"{column.code}/{column.row}" if column.row else column.code
+            if question not in answered:
+                return ""
+            return "1" if column.header in choices else "0"
+        found = choices.get(column.header)
+        if not found:
+            return cells.get(column.header, "")
+        order = self.orders.get(column.code, {})
+        found = sorted(found, key=lambda pair: order.get(pair[1], len(order)))
+        show = self.label.column if column.row else self.label
+        return self.options.separator.join(show(code, choice) for code, choice in found)
+
+    def long_rows(self, response: tuple, answers: list[tuple]) -> Iterator[list[str]]:
+        """One row per stored value, its label beside a choice code."""
+        meta = meta_values(response, self.slug)
+        for _pk, code, row, choice, text, number, date in answers:
+            value = choice or text or plain(number) or plain(date)
+            label = self.long_label.column if row and row != OTHER_SUFFIX else self.long_label
+            yield [*meta, code, row, value, label(code, choice) if choice else ""]
+
+
+# --- formats -----------------------------------------------------------------------------
 
 
 def iter_wide_rows(
-    survey_round: SurveyRound, options: ExportOptions | None = None
+    survey_round: SurveyRound,
+    options: ExportOptions | None = None,
+    *,
+    progress: Progress | None = None,
 ) -> Iterator[list[str]]:
-    """The header, then one row per response."""
-    options = options or ExportOptions()
-    questions = union_questions(round_schemas(survey_round))
-    columns = wide_columns(questions, options)
-    label = Labeller(questions, options)
-    headers = {c.header for c in columns}
-    yield META_COLUMNS + [c.header for c in columns]
-    for response, answers in responses_with_answers(survey_round):
-        yield meta_values(response, survey_round.slug) + wide_values(
-            columns, headers, answers, label, options
-        )
+    """The header, then one row per response (a response without answers too)."""
+    rows = RoundRows(survey_round, options or ExportOptions())
+    yield rows.wide_header()
+    for response, answers in counted(responses_with_answers(survey_round), progress):
+        yield rows.wide_row(response, answers)
 
 
 def iter_long_rows(
-    survey_round: SurveyRound, options: ExportOptions | None = None
+    survey_round: SurveyRound,
+    options: ExportOptions | None = None,
+    *,
+    progress: Progress | None = None,
 ) -> Iterator[list[str]]:
     """The header, then one row per stored answer value."""
-    options = options or ExportOptions()
-    questions = union_questions(round_schemas(survey_round))
-    label = Labeller(questions, ExportOptions(labels=True, language=options.language))
+    rows = RoundRows(survey_round, options or ExportOptions())
     yield LONG_COLUMNS
-    for response, answers in responses_with_answers(survey_round):
-        meta = meta_values(response, survey_round.slug)
-        for _pk, code, row, choice, text, number, date in answers:
-            value = choice or text or plain(number) or plain(date)
-            shown = (
-                label.column(code, choice) if row and row != OTHER_SUFFIX else label(code, choice)
-            )
-            yield [*meta, code, row, value, shown if choice else ""]
+    for response, answers in counted(responses_with_answers(survey_round), progress):
+        yield from rows.long_rows(response, answers)
 
 
 def iter_csv(rows: Iterable[list[str]], *, bom: bool = False) -> Iterator[str]:
@@ -284,19 +346,79 @@ def iter_csv(rows: Iterable[list[str]], *, bom: bool = False) -> Iterator[str]:
 
 
 def write_xlsx(
-    survey_round: SurveyRound, target: Any, options: ExportOptions | None = None
+    survey_round: SurveyRound,
+    target: Any,
+    options: ExportOptions | None = None,
+    *,
+    progress: Progress | None = None,
 ) -> None:
-    """A workbook with a 'responses' sheet (wide) and an 'answers' sheet (long), written in
-    openpyxl's write-only mode so rows go to disk as they come."""
-    options = options or ExportOptions()
+    """A workbook with a 'responses' sheet (wide) and an 'answers' sheet (long), filled in one
+    pass in openpyxl's write-only mode, where each sheet's rows go to a temporary file as they
+    come."""
     from openpyxl import Workbook
 
+    rows = RoundRows(survey_round, options or ExportOptions())
     workbook = Workbook(write_only=True)
-    for title, rows in (
-        ("responses", iter_wide_rows(survey_round, options)),
-        ("answers", iter_long_rows(survey_round, options)),
-    ):
-        sheet = workbook.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
+    wide, long = workbook.create_sheet("responses"), workbook.create_sheet("answers")
+    wide.append(rows.wide_header())
+    long.append(LONG_COLUMNS)
+    for response, answers in counted(responses_with_answers(survey_round), progress):
+        wide.append(xlsx_cells(wide, rows.wide_row(response, answers)))
+        for row in rows.long_rows(response, answers):
+            long.append(xlsx_cells(long, row))
     workbook.save(target)
+
+
+def xlsx_cells(sheet: Any, values: list[str]) -> list[Any]:
+    """Text stays text: a value starting with "=" is not turned into a formula, and characters
+    XML cannot hold (control characters) are dropped."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    cells: list[Any] = []
+    for value in values:
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if value.startswith("="):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"
+            cells.append(cell)
+        else:
+            cells.append(value)
+    return cells
+
+
+def export_filename(survey_round: SurveyRound, fmt: str) -> str:
+    return f"{survey_round.slug}{FILE_SUFFIXES[fmt]}"
+
+
+def export_chunks(
+    survey_round: SurveyRound, fmt: str, options: ExportOptions, progress: Progress | None
+) -> Iterator[str]:
+    """The text of a CSV or JSON export, in pieces."""
+    if fmt == "json":
+        from assessments.services.round_backup import iter_round_json
+
+        return iter_round_json(survey_round, progress=progress)
+    rows = iter_wide_rows if fmt == "csv" else iter_long_rows
+    return iter_csv(rows(survey_round, options, progress=progress), bom=options.bom)
+
+
+def write_export(
+    survey_round: SurveyRound,
+    fmt: str,
+    path: Path | str,
+    options: ExportOptions | None = None,
+    *,
+    progress: Progress | None = None,
+) -> None:
+    """Stream the export in format `fmt` ("csv", "csv-long", "xlsx", "json") into a file;
+    `progress(n)` is called after each response."""
+    if fmt not in FORMATS:
+        raise ValueError(UNKNOWN_FORMAT.format(fmt=fmt, formats=", ".join(FORMATS)))
+    options = options or ExportOptions()
+    if fmt == "xlsx":
+        write_xlsx(survey_round, path, options, progress=progress)
+        return
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        for chunk in export_chunks(survey_round, fmt, options, progress):
+            handle.write(chunk)

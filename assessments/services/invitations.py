@@ -18,13 +18,20 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from assessments.models import FocalPoint, Invitation, Notification, Response, SurveyRound
+from assessments.models import (
+    FocalPoint,
+    Invitation,
+    Notification,
+    Response,
+    RoundParticipant,
+    SurveyRound,
+)
 
 logger = logging.getLogger(__name__)
 TOKEN_SALT = "assessments.invitation"
@@ -189,7 +196,7 @@ def enqueue_sending(survey_round: SurveyRound) -> None:
     from assessments.tasks import send_pending_notifications_task
 
     round_id = survey_round.pk
-    transaction.on_commit(lambda: send_pending_notifications_task.delay(round_id))
+    transaction.on_commit(lambda: send_pending_notifications_task.delay(round_id), robust=True)
 
 
 @transaction.atomic
@@ -240,7 +247,9 @@ def notification_send(*, notification_id: int) -> bool:
     """
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update()
+            # Lock only the notification: PostgreSQL refuses FOR UPDATE on the nullable side
+            # of the outer joins to the party.
+            Notification.objects.select_for_update(of=("self",))
             .select_related("invitation__participant__round", "invitation__participant__mechanism",
                             "invitation__participant__state", "invitation__participant__organization")
             .filter(pk=notification_id, sent_at__isnull=True)
@@ -321,11 +330,36 @@ def build_email(
 
 
 def invitation_refresh_status(*, invitation_id: int) -> None:
-    """Derive the invitation status from its participant's responses."""
-    invitation = Invitation.objects.select_related("participant").get(pk=invitation_id)
-    responses = Response.objects.filter(participant=invitation.participant)
-    if not responses.exists():
+    """Derive the invitation status from its participant's responses: submitted once every
+    response it owes is submitted, including those not created yet (a State that submitted its
+    block about one mechanism has not submitted the rest)."""
+    invitation = Invitation.objects.select_related("participant__round").get(pk=invitation_id)
+    submitted = dict(
+        Response.objects.filter(participant=invitation.participant).values_list(
+            "mechanism_id", "status"
+        )
+    )
+    if not submitted:
         return
-    all_submitted = not responses.filter(~Q(status=Response.Status.SUBMITTED)).exists()
+    owed = owed_response_keys(invitation.participant)
+    all_submitted = all(submitted.get(key) == Response.Status.SUBMITTED for key in owed)
     status = Invitation.Status.SUBMITTED if all_submitted else Invitation.Status.IN_PROGRESS
     Invitation.objects.filter(pk=invitation.pk).exclude(status=status).update(status=status)
+
+
+def owed_response_keys(participant: RoundParticipant) -> set[int | None]:
+    """The responses a participant owes, by the mechanism they are about (None: the
+    once-answered sections), from its questionnaire's sections and its current memberships."""
+    from assessments.models import Section
+    from assessments.services.responses import mechanisms_answered_about
+
+    questionnaire_id = participant.round.questionnaire_id_for(participant.kind)
+    kinds = set(
+        Section.objects.filter(questionnaire_id=questionnaire_id).values_list(
+            "per_mechanism", flat=True
+        )
+    )
+    owed: set[int | None] = {None} if False in kinds else set()
+    if True in kinds:
+        owed |= {mechanism.pk for mechanism in mechanisms_answered_about(participant)}
+    return owed

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime
 import logging
+import os
 from typing import Any
 
-from django.core.files.base import ContentFile
+from django.conf import settings
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -19,7 +21,14 @@ from django.utils import timezone
 from assessments.models import Job, JobFile, SurveyRound
 
 logger = logging.getLogger(__name__)
-STALE_AFTER = datetime.timedelta(minutes=10)
+STALE_AFTER = datetime.timedelta(minutes=10)  # the default of settings.JOB_STALE_SECONDS
+
+
+def stale_after() -> datetime.timedelta:
+    """How long a running job may go without a heartbeat before another worker takes it over
+    (settings.JOB_STALE_SECONDS; keep it well above the longest gap between two heartbeats)."""
+    seconds = getattr(settings, "JOB_STALE_SECONDS", None)
+    return STALE_AFTER if seconds is None else datetime.timedelta(seconds=seconds)
 
 
 def job_create(
@@ -41,7 +50,7 @@ def job_claim(*, job_id: int) -> bool:
     """Mark a queued job running (or take over one whose worker stopped beating); True if ours."""
     now = timezone.now()
     claimable = Q(status=Job.Status.QUEUED) | Q(
-        status=Job.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER
+        status=Job.Status.RUNNING, heartbeat_at__lt=now - stale_after()
     )
     claimed = Job.objects.filter(claimable, pk=job_id).update(
         status=Job.Status.RUNNING,
@@ -62,14 +71,27 @@ def job_progress(*, job_id: int, done: int, total: int, message: str = "") -> No
     )
 
 
-@transaction.atomic
 def job_attach_file(*, job_id: int, name: str, content: bytes, content_type: str) -> JobFile:
     """Store a result file; a file of the same name from an earlier attempt is replaced."""
+    return attach(job_id, name, ContentFile(content), content_type, len(content))
+
+
+def job_attach_path(
+    *, job_id: int, name: str, path: str | os.PathLike, content_type: str
+) -> JobFile:
+    """Store the file at `path` as a result file, copied through the storage in chunks (a big
+    export never sits in memory); a file of the same name from an earlier attempt is replaced."""
+    with open(path, "rb") as handle:
+        return attach(job_id, name, File(handle), content_type, os.path.getsize(path))
+
+
+@transaction.atomic
+def attach(job_id: int, name: str, content: File, content_type: str, size: int) -> JobFile:
     for old in JobFile.objects.select_for_update().filter(job_id=job_id, name=name):
         old.file.delete(save=False)
         old.delete()
-    job_file = JobFile(job_id=job_id, name=name, content_type=content_type, size=len(content))
-    job_file.file.save(name, ContentFile(content), save=False)
+    job_file = JobFile(job_id=job_id, name=name, content_type=content_type, size=size)
+    job_file.file.save(name, content, save=False)
     job_file.save()
     return job_file
 
@@ -95,12 +117,27 @@ def job_fail(*, job_id: int, error: str) -> None:
     )
 
 
+def job_requeue_or_fail(*, job_id: int, error: str, max_attempts: int) -> None:
+    """After a transient error: back to the queue, so that the task's retry can claim the job
+    again (job_claim takes queued jobs), or failed for good once `max_attempts` claims were made.
+    """
+    attempts = Job.objects.filter(pk=job_id).values_list("attempts", flat=True).first() or 0
+    if attempts >= max_attempts:
+        job_fail(job_id=job_id, error=error)
+        return
+    Job.objects.filter(pk=job_id, status=Job.Status.RUNNING).update(
+        status=Job.Status.QUEUED,
+        message=f"Retrying after a transient error (attempt {attempts})",
+        error=error[:5000],
+    )
+
+
 def stale_job_ids(*, now: datetime.datetime | None = None) -> list[int]:
-    """Running jobs whose worker has not shown a sign of life for STALE_AFTER."""
+    """Running jobs whose worker has not shown a sign of life for stale_after()."""
     now = now or timezone.now()
     return list(
         Job.objects.filter(
-            status=Job.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER
+            status=Job.Status.RUNNING, heartbeat_at__lt=now - stale_after()
         ).values_list("pk", flat=True)
     )
 
@@ -144,3 +181,30 @@ def job_item_finish(*, job_id: int, key: str, error: str = "") -> None:
         )  # fmt: skip
     else:
         running.update(status=Job.Status.SUCCEEDED, finished_at=now)
+
+
+# --- watchdog --------------------------------------------------------------------------------
+
+# The task that runs each kind of job (looked up by name: a kind's task may not exist yet).
+JOB_TASKS = {
+    Job.Kind.SUMMARIES: "generate_round_summaries_task",
+    Job.Kind.EXPORT: "export_task",
+    Job.Kind.ROUND_REPORT: "round_report_task",
+}
+
+
+def job_requeue_stale(*, now: datetime.datetime | None = None) -> list[int]:
+    """Enqueue again the task of every running job whose worker vanished; the task's job_claim
+    takes the job over (it is stale), and a second delivery of the same task returns at once."""
+    from assessments import tasks
+
+    requeued = []
+    for job_id, kind in Job.objects.filter(pk__in=stale_job_ids(now=now)).values_list("pk", "kind"):
+        task = getattr(tasks, JOB_TASKS.get(kind, ""), None)
+        if task is None:
+            logger.warning("Stale job %s: no task runs jobs of kind %r", job_id, kind)
+            continue
+        logger.info("Requeueing stale job %s (%s)", job_id, kind)
+        task.delay(job_id)
+        requeued.append(job_id)
+    return requeued

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError, transaction
 from django.utils.dateparse import parse_date, parse_datetime
+from django_countries import countries
 
 from assessments.models import (
     Answer,
@@ -44,6 +45,7 @@ ROUND_FIELDS = ["name", "slug", "year", "opens_on", "closes_on", "status", "orga
 INVITATION_FIELDS = ["nonce", "status", "expires_at", "revoked_at", "sent_at", "opened_at",
                      "last_reminder_at", "reminder_count"]  # fmt: skip
 RESPONSE_FIELDS = ["status", "version", "created_at", "updated_at", "submitted_at"]
+SNAPSHOT_BATCH = 500  # responses whose answers and history are read together
 
 
 class RoundImportError(ValueError):
@@ -142,7 +144,9 @@ def participants_snapshot(survey_round: SurveyRound) -> list[dict]:
     return sorted(rows, key=lambda row: row["party"])
 
 
-def response_histories(response_ids: list[int]) -> tuple[dict[int, list], dict[int, list]]:
+def response_histories(
+    response_ids: list[int], codes: dict[int, str]
+) -> tuple[dict[int, list], dict[int, list]]:
     responses: dict[int, list] = {}
     for h in (
         Response.history.filter(id__in=response_ids)
@@ -153,7 +157,6 @@ def response_histories(response_ids: list[int]) -> tuple[dict[int, list], dict[i
             "date": to_json(h.history_date), "type": h.history_type, "user": username(h.history_user),
             "status": h.status, "version": h.version, "reason": h.history_change_reason,
         })  # fmt: skip
-    codes = dict(Question.objects.values_list("pk", "code"))
     answers: dict[int, list] = {}
     for h in (
         Answer.history.filter(response_id__in=response_ids)
@@ -168,19 +171,48 @@ def response_histories(response_ids: list[int]) -> tuple[dict[int, list], dict[i
     return responses, answers
 
 
+def response_order(survey_round: SurveyRound) -> list[int]:
+    """The round's response ids in the document's order: by participant, then by the mechanism
+    answered about, both natural keys, so that an imported round lists them in the same order.
+    Only ids and keys are held, never whole responses."""
+    rows = Response.objects.filter(round=survey_round).values_list(
+        "pk", "participant__kind", "participant__mechanism__acronym",
+        "participant__state__country", "participant__organization__acronym", "mechanism__acronym",
+    )  # fmt: skip
+
+    def key(row: tuple) -> tuple[str, str]:
+        _pk, kind, mechanism, state, organization, about = row
+        code = {"mechanism": mechanism, "state": state, "organization": organization}[kind]
+        return f"{kind}:{code}", about or ""
+
+    return [row[0] for row in sorted(rows, key=key)]
+
+
 def responses_snapshot(survey_round: SurveyRound) -> Iterator[dict]:
+    """Each response with its answers and history, read SNAPSHOT_BATCH responses at a time so
+    that memory stays flat as the round grows."""
+    questionnaires = {
+        a: survey_round.questionnaire_for(a) for a in ("mechanism", "state", "organization")
+    }
+    schemas = {a: questionnaire_schema(q) for a, q in questionnaires.items()}
+    codes = dict(
+        Question.objects.filter(questionnaire__in=list(questionnaires.values())).values_list(
+            "pk", "code"
+        )
+    )
+    ids = response_order(survey_round)
+    for start in range(0, len(ids), SNAPSHOT_BATCH):
+        yield from responses_batch(ids[start : start + SNAPSHOT_BATCH], schemas, codes)
+
+
+def responses_batch(ids: list[int], schemas: dict, codes: dict[int, str]) -> Iterator[dict]:
     responses = (
-        Response.objects.filter(round=survey_round)
+        Response.objects.filter(pk__in=ids)
         .select_related("participant__mechanism", "participant__state", "participant__organization",
                         "mechanism", "questionnaire", "submitted_by")
-        .order_by("participant__kind", "pk")
+        .in_bulk()
     )  # fmt: skip
-    schemas = {
-        a: questionnaire_schema(survey_round.questionnaire_for(a))
-        for a in ("mechanism", "state", "organization")
-    }
-    ids = [r.pk for r in responses]
-    response_history, answer_history = response_histories(ids)
+    response_history, answer_history = response_histories(ids, codes)
     rows_by_response: dict[int, list[Answer]] = {}
     for row in (
         Answer.objects.filter(response_id__in=ids)
@@ -188,18 +220,8 @@ def responses_snapshot(survey_round: SurveyRound) -> Iterator[dict]:
         .order_by("response_id", "pk")
     ):
         rows_by_response.setdefault(row.response_id, []).append(row)
-    for r in sorted(
-        responses,
-        key=lambda r: (
-            party_key(
-                r.participant.kind,
-                r.participant.mechanism,
-                r.participant.state,
-                r.participant.organization,
-            ),
-            r.mechanism.acronym if r.mechanism else "",
-        ),
-    ):
+    for pk in ids:
+        r = responses[pk]
         p = r.participant
         yield {
             "participant": party_key(p.kind, p.mechanism, p.state, p.organization),
@@ -213,8 +235,11 @@ def responses_snapshot(survey_round: SurveyRound) -> Iterator[dict]:
         }  # fmt: skip
 
 
-def iter_round_json(survey_round: SurveyRound) -> Iterator[str]:
-    """The document in pieces (one response at a time), so it can be streamed to a file."""
+def iter_round_json(
+    survey_round: SurveyRound, *, progress: Callable[[int], None] | None = None
+) -> Iterator[str]:
+    """The document in pieces (one response at a time), so it can be streamed to a file;
+    `progress(n)` is called after the n-th response."""
     head = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -247,6 +272,8 @@ def iter_round_json(survey_round: SurveyRound) -> Iterator[str]:
             + "\n  "
             + json.dumps(response, ensure_ascii=False, sort_keys=True)
         )
+        if progress is not None:
+            progress(index + 1)
     yield "\n ]\n}\n"
 
 
@@ -290,7 +317,8 @@ def resolve_party(key: str, errors: list[str]) -> tuple[str, Any] | None:
     if kind == "mechanism":
         found = Mechanism.objects.filter(acronym=code).first()
     elif kind == "state":
-        found = State.objects.get_or_create(country=code)[0] if len(code) == 2 else None
+        # A State is created on the fly, but only for an ISO 3166 code.
+        found = State.objects.get_or_create(country=code)[0] if code in countries else None
     elif kind == "organization":
         found = Organization.objects.filter(acronym=code).first()
     else:

@@ -21,6 +21,21 @@ LIFECYCLE_FIELDS = frozenset({"status", "opened_at", "closed_at", "published_at"
 STATUS_NOT_EDITABLE = (
     "The status of a round changes only by opening, closing, reopening or publishing it."
 )
+REMINDER_DAYS_INVALID = (
+    "Give whole numbers of days before closing between 0 and 366, e.g. [14, 7, 2]."
+)
+
+
+def clean_reminder_days(value: object) -> list[int]:
+    """The reminder schedule as distinct days before closing, latest first; ValidationError
+    (on `reminder_days`) for anything else, so that the daily task never meets a bad value."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(
+        isinstance(days, int) and not isinstance(days, bool) and 0 <= days <= 366 for days in value
+    ):
+        raise ValidationError({"reminder_days": _(REMINDER_DAYS_INVALID)})
+    return sorted(set(value), reverse=True)
 
 
 def lock_round(survey_round: SurveyRound) -> SurveyRound:
@@ -57,7 +72,7 @@ def round_create(
         questionnaire_mechanism=questionnaires[Audience.MECHANISM],
         questionnaire_state=questionnaires[Audience.STATE],
         questionnaire_organization=questionnaires[Audience.ORGANIZATION],
-        reminder_days=[14, 7, 2] if reminder_days is None else reminder_days,
+        reminder_days=[14, 7, 2] if reminder_days is None else clean_reminder_days(reminder_days),
     )
     survey_round.full_clean()
     survey_round.save()
@@ -157,7 +172,7 @@ def invite_late_participants(survey_round: SurveyRound) -> None:
         from assessments.tasks import send_round_invitations_task
 
         round_id = survey_round.pk
-        transaction.on_commit(lambda: send_round_invitations_task.delay(round_id))
+        transaction.on_commit(lambda: send_round_invitations_task.delay(round_id), robust=True)
 
 
 @transaction.atomic
@@ -234,7 +249,7 @@ def round_open(*, survey_round: SurveyRound) -> SurveyRound:
     from assessments.tasks import send_round_invitations_task
 
     round_id = survey_round.pk
-    transaction.on_commit(lambda: send_round_invitations_task.delay(round_id))
+    transaction.on_commit(lambda: send_round_invitations_task.delay(round_id), robust=True)
     return survey_round
 
 
@@ -290,6 +305,8 @@ def round_update(*, survey_round: SurveyRound, **fields: object) -> SurveyRound:
     """
     if LIFECYCLE_FIELDS & set(fields):
         raise ValidationError(_(STATUS_NOT_EDITABLE))
+    if "reminder_days" in fields:
+        fields["reminder_days"] = clean_reminder_days(fields["reminder_days"])
     survey_round = lock_round(survey_round)
     changing = {
         name for name in QUESTIONNAIRE_FIELDS & set(fields)

@@ -52,6 +52,8 @@ class MechanismSerializer(serializers.ModelSerializer):
     thematic_areas = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     member_count = serializers.IntegerField(read_only=True)
     observer_count = serializers.IntegerField(read_only=True)
+    # A plain string: the address, or "" when there is none (which is not a valid URI).
+    website = serializers.CharField(read_only=True, help_text="The website's address, or empty.")
 
     class Meta:
         model = Mechanism

@@ -5,20 +5,14 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assessments.models import SurveyRound
-from assessments.services.exports import (
-    ExportOptions,
-    iter_csv,
-    iter_long_rows,
-    iter_wide_rows,
-    write_xlsx,
-)
-from assessments.services.round_backup import iter_round_json
-
-FORMATS = ["csv", "csv-long", "xlsx", "json"]
+from assessments.services.exports import FORMATS, ExportOptions, write_export
 
 
 class Command(BaseCommand):
-    help = "Export a round's responses: csv (wide), csv-long, xlsx, or json (the full round, for backup)."
+    help = (
+        "Export a round's responses: csv (wide), csv-long, xlsx, or json (the full round, "
+        "for backup and import_round). Rows are streamed to the file."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug")
@@ -41,27 +35,11 @@ class Command(BaseCommand):
             labels=options["labels"],
             choice_columns=options["choice_columns"],
             language=options["language"],
+            bom=options["bom"],
         )
         output: Path = options["output"]
         try:
-            if options["format"] == "xlsx":
-                write_xlsx(survey_round, output, export)
-            else:
-                with output.open("w", encoding="utf-8", newline="") as handle:
-                    for chunk in self.chunks(
-                        survey_round, options["format"], export, options["bom"]
-                    ):
-                        handle.write(chunk)
+            write_export(survey_round, options["format"], output, export)
         except OSError as exc:
-            raise CommandError(f"{output}: cannot write ({exc.strerror}).") from exc
+            raise CommandError(f"{output}: cannot write ({exc.strerror or exc}).") from exc
         self.stdout.write(self.style.SUCCESS(f"Wrote {output}."))
-
-    def chunks(self, survey_round, fmt: str, export: ExportOptions, bom: bool):
-        if fmt == "json":
-            return iter_round_json(survey_round)
-        rows = (
-            iter_wide_rows(survey_round, export)
-            if fmt == "csv"
-            else iter_long_rows(survey_round, export)
-        )
-        return iter_csv(rows, bom=bom)

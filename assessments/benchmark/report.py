@@ -1,0 +1,247 @@
+"""The benchmark's one table (Markdown, printed and written into docs/performance.md), the
+growth of each figure from the smallest to the largest scale, and the targets."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+Result = dict[str, Any]  # one scale's figures, as measure.py and the command collect them
+
+BEGIN = "<!-- bench:{key}:begin -->"
+END = "<!-- bench:{key}:end -->"
+BIG_EXPORT_RESPONSES = 90_000  # "100,000 responses": the target is judged from this size on
+BIG_REPORT_ROWS = 1_000_000
+
+
+def dig(result: Result, *path: str) -> Any:
+    value: Any = result
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    return value
+
+
+def worst_queries(result: Result, kind: str) -> int | None:
+    counts = [v.get(kind) for v in (dig(result, "web", "queries") or {}).values()]
+    counts = [c for c in counts if c is not None]
+    return max(counts) if counts else None
+
+
+def ms(value: float | None) -> float | None:
+    return None if value is None else value * 1000
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    get: Callable[[Result], Any]
+    unit: str = ""  # "s", "ms", "MB", "x", "" (a count)
+    grows: bool = True  # a cost that may grow with the round (given a 1x→10x ratio)
+
+
+ROWS = (
+    Row("Responses", lambda r: r.get("responses"), grows=False),
+    Row("Answer rows", lambda r: r.get("answers"), grows=False),
+    Row("1. Seeding (bulk insert + COPY)", lambda r: dig(r, "seed", "seconds"), "s"),
+    Row("2. Report figures (round_report_data)", lambda r: dig(r, "report", "data_seconds"), "s"),
+    Row("2. Report figures: queries", lambda r: dig(r, "report", "data_queries")),
+    Row("2. Report job (figures, HTML, PDF, XLSX, Word)",
+        lambda r: dig(r, "report", "job_seconds"), "s"),
+    Row("3. CSV export (wide)", lambda r: dig(r, "export", "csv", "seconds"), "s"),
+    Row("3. CSV export: peak RSS", lambda r: dig(r, "export", "csv", "rss_mb"), "MB"),
+    Row("3. JSON export", lambda r: dig(r, "export", "json", "seconds"), "s"),
+    Row("3. JSON export: peak RSS", lambda r: dig(r, "export", "json", "rss_mb"), "MB"),
+    Row("3. COPY of the answer rows (floor)", lambda r: dig(r, "export", "copy", "seconds"), "s"),
+    Row("3. CSV export / COPY", lambda r: dig(r, "export", "csv_to_copy"), "x"),
+    Row("4. All summaries, Markdown", lambda r: dig(r, "summaries", "markdown_seconds"), "s"),
+    Row("4. Summaries: queries per summary",
+        lambda r: dig(r, "summaries", "queries_per_summary")),
+    Row("4. All summaries, Word", lambda r: dig(r, "summaries", "docx_seconds"), "s"),
+    Row("4. One summary PDF (median)", lambda r: dig(r, "summaries", "pdf_median"), "s"),
+    Row("4. One summary PDF (slowest)", lambda r: dig(r, "summaries", "pdf_max"), "s"),
+    Row("5. Questionnaire page: queries", lambda r: worst_queries(r, "page")),
+    Row("5. Autosave: queries", lambda r: worst_queries(r, "autosave")),
+    Row("5. Page p50, 20 clients", lambda r: ms(dig(r, "web", "load", "page", "p50")), "ms"),
+    Row("5. Page p95, 20 clients", lambda r: ms(dig(r, "web", "load", "page", "p95")), "ms"),
+    Row("5. Autosave p50, 20 clients",
+        lambda r: ms(dig(r, "web", "load", "autosave", "p50")), "ms"),
+    Row("5. Autosave p95, 20 clients",
+        lambda r: ms(dig(r, "web", "load", "autosave", "p95")), "ms"),
+    Row("5. Requests per second (2 workers)",
+        lambda r: dig(r, "web", "load", "throughput"), grows=False),
+)  # fmt: skip
+
+
+def cell(value: Any, unit: str) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, int) and not unit:
+        return f"{value:,}"
+    if unit == "x":
+        return f"{value:.2f}×"
+    if unit in ("s",):
+        return f"{value:.2f} s" if value < 100 else f"{value:.0f} s"
+    if unit in ("ms", "MB"):
+        return f"{value:.0f} {unit}"
+    return f"{value:,.1f}" if isinstance(value, float) and value != int(value) else f"{value:,.0f}"
+
+
+def growth(first: Any, last: Any) -> str:
+    if not isinstance(first, int | float) or not isinstance(last, int | float) or not first:
+        return "–"
+    return f"{last / first:.1f}"
+
+
+def table(results: list[Result]) -> str:
+    """Figures by scale, then how each grew from the first scale to the last."""
+    scales = [f"{r['scale']}x" for r in results]
+    compare = len(results) > 1
+    head = ["", *scales] + ([f"{scales[0]}→{scales[-1]}"] if compare else [])
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row in ROWS:
+        values = [row.get(r) for r in results]
+        if all(v is None for v in values):
+            continue
+        cells = [row.label, *(cell(v, row.unit) for v in values)]
+        if compare:
+            cells.append(growth(values[0], values[-1]) if row.grows else "–")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+# --- targets -----------------------------------------------------------------------------
+
+
+def verdict(value: float | None, limit: float, unit: str) -> str:
+    if value is None:
+        return "not measured"
+    if value <= limit:
+        return "met"
+    return f"missed by {cell(value - limit, unit)} ({value / limit:.1f}× the target)"
+
+
+def targets(results: list[Result]) -> list[tuple[str, str, str]]:
+    """(target, measured, verdict) for every target this run can judge."""
+    rows: list[tuple[str, str, str]] = []
+    for r in results:
+        ratio = dig(r, "export", "csv_to_copy")
+        if ratio is not None:
+            rows.append((f"Wide CSV within 3× of COPY ({r['responses']:,} responses)",
+                         cell(ratio, "x"), verdict(ratio, 3, "x")))  # fmt: skip
+        if (r.get("responses") or 0) >= BIG_EXPORT_RESPONSES and dig(r, "export", "csv"):
+            seconds, rss = dig(r, "export", "csv", "seconds"), dig(r, "export", "csv", "rss_mb")
+            rows.append((f"CSV of {r['responses']:,} responses under 60 s", cell(seconds, "s"),
+                         verdict(seconds, 60, "s")))  # fmt: skip
+            rows.append(
+                ("… with peak memory under 300 MB", cell(rss, "MB"), verdict(rss, 300, "MB"))
+            )
+        if (r.get("answers") or 0) >= BIG_REPORT_ROWS and dig(r, "report", "job_seconds"):
+            for key, what in (("data_seconds", "figures"), ("job_seconds", "whole job")):
+                value = dig(r, "report", key)
+                rows.append((f"Report over {r['answers']:,} answer rows under 10 s ({what})",
+                             cell(value, "s"), verdict(value, 10, "s")))  # fmt: skip
+        rows += summary_targets(r) + web_targets(r)
+    queries = {dig(r, "report", "data_queries") for r in results} - {None}
+    if len(results) > 1 and queries:
+        same = "met" if len(queries) == 1 else "missed: the count changes with size"
+        rows.append(("Report queries independent of size", ", ".join(map(str, queries)), same))
+    return rows
+
+
+def summary_targets(r: Result) -> list[tuple[str, str, str]]:
+    rows = []
+    count = dig(r, "summaries", "count")
+    if count:
+        value = dig(r, "summaries", "markdown_seconds")
+        rows.append((f"All {count} summaries in Markdown under 10 s ({r['scale']}x)",
+                     cell(value, "s"), verdict(value, 10, "s")))  # fmt: skip
+    if dig(r, "summaries", "pdf_max") is not None:
+        value = dig(r, "summaries", "pdf_max")
+        rows.append((f"One summary PDF under 2 s (slowest of {dig(r, 'summaries', 'pdf_count')})",
+                     cell(value, "s"), verdict(value, 2, "s")))  # fmt: skip
+    return rows
+
+
+def web_targets(r: Result) -> list[tuple[str, str, str]]:
+    rows = []
+    for kind in ("page", "autosave"):
+        count = worst_queries(r, kind)
+        if count is not None:
+            rows.append((f"{kind.capitalize()}: at most 15 queries ({r['scale']}x)", str(count),
+                         verdict(count, 15, "")))  # fmt: skip
+        p95 = ms(dig(r, "web", "load", kind, "p95"))
+        if p95 is not None:
+            rows.append((f"{kind.capitalize()}: p95 under 150 ms, 20 clients ({r['scale']}x)",
+                         cell(p95, "ms"), verdict(p95, 150, "ms")))  # fmt: skip
+    return rows
+
+
+def targets_table(results: list[Result]) -> str:
+    lines = ["| target | measured | verdict |", "|---|---|---|"]
+    lines += [f"| {t} | {m} | {v} |" for t, m, v in targets(results)]
+    return "\n".join(lines)
+
+
+# --- the whole report ----------------------------------------------------------------------
+
+
+def errors(results: list[Result]) -> list[str]:
+    found = []
+    for r in results:
+        for part in ("report", "export", "summaries", "web"):
+            value = r.get(part) or {}
+            if value.get("error"):
+                found.append(f"{r['scale']}x {part}: {value['error']}")
+            for key, sub in value.items():
+                if isinstance(sub, dict) and sub.get("error"):
+                    found.append(f"{r['scale']}x {part} {key}: {sub['error']}")
+    return found
+
+
+def render(meta: dict[str, Any], results: list[Result]) -> str:
+    """The Markdown block: command, machine, the table, the targets, any error."""
+    lines = [
+        f"Command: `{meta['command']}`  ",
+        f"Machine: {meta['cores']} cores, {meta['memory_gb']} GB RAM, {meta['postgresql']}, "
+        f"Python {meta['python']}; {meta['date']}.  ",
+        f"Round: {meta['round']}; load test: {meta['load']}.",
+        "",
+        table(results),
+        "",
+        targets_table(results),
+    ]
+    problems = errors(results)
+    if problems:
+        lines += ["", "Errors:", *(f"- {p}" for p in problems)]
+    return "\n".join(lines) + "\n"
+
+
+def block_key(meta: dict[str, Any]) -> str:
+    return re.sub(r"[^a-z0-9-]+", "-", meta["key"].lower()).strip("-")
+
+
+def write_docs(path: Path, meta: dict[str, Any], text: str) -> None:
+    """Put `text` between this run's markers in `path` (appended the first time), leaving the
+    rest of the document as written."""
+    key = block_key(meta)
+    begin, end = BEGIN.format(key=key), END.format(key=key)
+    block = f"{begin}\n{text}{end}"
+    current = path.read_text(encoding="utf-8") if path.exists() else ""
+    if begin in current and end in current:
+        before, rest = current.split(begin, 1)
+        after = rest.split(end, 1)[1]
+        updated = before + block + after
+    else:
+        updated = current.rstrip("\n") + ("\n\n" if current else "") + block + "\n"
+    path.write_text(updated, encoding="utf-8")
+
+
+def write_json(path: Path, meta: dict[str, Any], results: list[Result]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"meta": meta, "results": results}, indent=1, default=str))

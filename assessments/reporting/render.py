@@ -1,0 +1,474 @@
+"""The round report as HTML (the page and the PDF's source), PDF (WeasyPrint), XLSX (openpyxl,
+one sheet per table) and Word (python-docx, the charts as PNG).
+
+Every output is drawn from the same list of sections and tables, so they always agree.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from assessments.reporting import charts
+from assessments.reporting.selectors import ReportData
+
+Cell = str | int | float | None
+MAX_GROUPS_PER_PART = 6  # wider tables continue in a second table (HTML and PDF)
+MAX_COLUMNS_PER_PART = 16
+SHORT_TABLE_ROWS = 20  # kept on one page in the PDF (no caption left alone at a page's foot)
+SHEET_NAME_LENGTH = 31
+CONTENT_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    sheet: str
+    columns: list[str]  # every column, the stub (row headers) first
+    rows: list[list[Cell]]
+    stub: int = 1
+    groups: list[tuple[str, int]] = field(default_factory=list)  # spans after the stub
+    note: str = ""
+
+    def parts(self) -> list[dict[str, Any]]:
+        """The table cut into parts narrow enough for a page, each repeating the stub."""
+        spans = self.groups or [("", 1)] * (len(self.columns) - self.stub)
+        size = MAX_GROUPS_PER_PART if self.groups else MAX_COLUMNS_PER_PART
+        parts, start = [], self.stub
+        for index in range(0, max(len(spans), 1), size):
+            chunk = spans[index : index + size]
+            width = sum(span for _label, span in chunk)
+            columns = list(range(self.stub)) + list(range(start, start + width))
+            start += width
+            parts.append({
+                "continued": index > 0,
+                "short": len(self.rows) <= SHORT_TABLE_ROWS,
+                "groups": [{"label": label, "span": span} for label, span in chunk] if self.groups else [],
+                "stub_columns": self.columns[: self.stub],
+                "columns": [self.columns[i] for i in columns[self.stub :]],
+                "rows": [
+                    {"stub": [display(row[i]) for i in columns[: self.stub]],
+                     "cells": [cell(row[i]) for i in columns[self.stub :]]}
+                    for row in self.rows
+                ],
+            })  # fmt: skip
+        return parts
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    tables: list[Table]
+    chart: str = ""  # name of the chart drawn at the top of the section
+    chart_title: str = ""
+
+
+def display(value: Cell) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(value)
+
+
+def cell(value: Cell) -> dict[str, Any]:
+    numeric = value is None or (isinstance(value, int | float) and not isinstance(value, bool))
+    return {"value": display(value), "numeric": numeric}
+
+
+def counted(items: list[dict[str, Any]]) -> str:
+    return "; ".join(f"{item['label']} ({item['count']})" for item in items)
+
+
+# --- tables ------------------------------------------------------------------------------
+
+
+def response_tables(data: ReportData) -> list[Table]:
+    rate = _("Response rate (%)")
+    return [
+        Table(
+            "rates_audience", _("Response rates by audience"), _("Rates by audience"),
+            [_("Audience"), _("Participants"), _("With a submitted response"), rate],
+            [[r["label"], r["participants"], r["responded"], r["percent"]]
+             for r in data.response_rates_by_audience],
+        ),
+        Table(
+            "rates_region", _("Response rates by region"), _("Rates by region"),
+            [_("Region"), _("Mechanisms"), _("Mechanisms responding"), _("Expected responses"),
+             _("Submitted responses"), rate],
+            [[r["region"], r["mechanisms"], r["mechanisms_responded"], r["expected"],
+              r["submitted"], r["percent"]] for r in data.response_rates_by_region],
+            note=_("“—”: the once-answered parts of States and organizations, about no mechanism."),
+        ),
+        Table(
+            "rates_mechanism", _("Response rates by mechanism"), _("Rates by mechanism"),
+            [_("Mechanism"), _("Region"), _("Own response submitted"),
+             _("Member States in the round"), _("State blocks submitted"), _("States (%)"),
+             _("Organizations in the round"), _("Organization blocks submitted"),
+             _("Organizations (%)")],
+            [[r["mechanism"], r["region"], _("Yes") if r["own_response"] else _("No"),
+              r["member_states"], r["state_blocks"], r["state_percent"], r["organizations"],
+              r["organization_blocks"], r["organization_percent"]]
+             for r in data.response_rates_by_mechanism],
+        ),
+    ]  # fmt: skip
+
+
+def not_responding_note(names: list[str]) -> str:
+    if not names:
+        return ""
+    return _("No submitted response from: %(names)s.") % {"names": ", ".join(names)}
+
+
+def thematic_tables(data: ReportData) -> list[Table]:
+    matrix = data.thematic_matrix
+    rows: list[list[Cell]] = [
+        [area["label"], *("✓" if cell else "" for cell in area["cells"]), area["mechanisms"]]
+        for area in matrix["areas"]
+    ]
+    rows.append([_("Thematic areas per mechanism"), *matrix["areas_per_mechanism"], None])
+    return [
+        Table(
+            "thematic_matrix", _("Thematic matrix: current thematic areas by mechanism"),
+            _("Thematic matrix"), [_("Thematic area"), *matrix["mechanisms"], _("Mechanisms")],
+            rows, note=not_responding_note(matrix["not_responding"]),
+        )
+    ]  # fmt: skip
+
+
+def contribution_tables(data: ReportData) -> list[Table]:
+    return [
+        Table(
+            "contribution", _("Contribution to migration governance by level"),
+            _("Contribution by level"),
+            [_("Level"), _("Respondents"), _("Answered"), _("Yes"), _("No"), _("Don't know"),
+             _("Reporting a contribution (%)"), _("Most frequent kinds")],
+            [[r["level_label"], r["audience_label"], r["answered"], r["yes"], r["no"],
+              r["dont_know"], r["percent"], counted(r["top_kinds"])] for r in data.contribution],
+            stub=2,
+        )
+    ]  # fmt: skip
+
+
+def structure_tables(data: ReportData) -> list[Table]:
+    headers = {
+        "chair_model": _("Chair model"), "chair_rotation": _("Chair rotation"),
+        "secretariat_type": _("Secretariat"), "funding_sources": _("Funding sources"),
+        "meeting_frequency": _("Meeting frequency"),
+    }  # fmt: skip
+    codes = [column["code"] for column in data.structures["columns"]]
+    return [
+        Table(
+            "structures", _("Structures across mechanisms"), _("Structures"),
+            [_("Mechanism"), _("Region"), *(headers.get(code, code) for code in codes)],
+            [[r["mechanism"], r["region"], *("; ".join(r["values"][code]) or None for code in codes)]
+             for r in data.structures["rows"]],
+            note=not_responding_note(data.structures["not_responding"]),
+        )
+    ]  # fmt: skip
+
+
+def partnership_tables(data: ReportData) -> list[Table]:
+    return [
+        Table(
+            "partner_kinds", _("Partner kinds engaged by the mechanisms"), _("Partner kinds"),
+            [_("Partner kind"), _("Mechanisms"), _("Mechanisms answering"), _("Share (%)"),
+             _("Most frequent roles")],
+            [[r["label"], r["mechanisms"], r["base"], r["percent"], counted(r["roles"])]
+             for r in data.partner_kinds],
+        )
+    ]  # fmt: skip
+
+
+def added_value_tables(data: ReportData) -> list[Table]:
+    value = data.added_value
+    columns = [_("Rank"), _("Added value"), _("Respondents naming it"), _("Share (%)")]
+    return [
+        Table(
+            "added_value", _("Added value, ranked (all respondents, n = %(n)s)") % {"n": value["base"]},
+            _("Added value"), columns,
+            [[r["rank"], r["label"], r["count"], r["percent"]] for r in value["overall"]], stub=2,
+        ),
+        Table(
+            "added_value_audience", _("Added value, ranked by audience"),
+            _("Added value by audience"), [_("Audience"), _("Respondents answering"), *columns],
+            [[group["label"], group["base"], r["rank"], r["label"], r["count"], r["percent"]]
+             for group in value["by_audience"] for r in group["rows"]], stub=1,
+        ),
+        Table(
+            "added_value_region", _("Added value, ranked by region"), _("Added value by region"),
+            [_("Region"), _("Respondents answering"), *columns],
+            [[group["region"], group["base"], r["rank"], r["label"], r["count"], r["percent"]]
+             for group in value["by_region"] for r in group["rows"]], stub=1,
+        ),
+    ]  # fmt: skip
+
+
+def comparison_tables(data: ReportData) -> list[Table]:
+    comparison = data.comparison
+    if comparison is None:
+        return []
+    before, now = comparison["previous_round"], data.round_name
+    change = _("Change (points)")
+    shifts = lambda items: "; ".join(f"{i['label']} ({i['change']:+.1f})" for i in items)  # noqa: E731
+    listed = lambda items: None if items is None else ("; ".join(items) or "—")  # noqa: E731
+    return [
+        Table(
+            "compare_rates", _("Comparison: response rates by audience"), _("Compare rates"),
+            [_("Audience"), _("Participants"), _("Responding"), _("Rate (%)"), _("Participants"),
+             _("Responding"), _("Rate (%)"), change],
+            [[r["label"], r["previous_participants"], r["previous_responded"],
+              r["previous_percent"], r["participants"], r["responded"], r["percent"], r["change"]]
+             for r in comparison["response_rates"]],
+            groups=[(before, 3), (now, 3), ("", 1)],
+        ),
+        Table(
+            "compare_mechanisms", _("Comparison by mechanism"), _("Compare mechanisms"),
+            [_("Mechanism"), _("Thematic areas added"), _("Thematic areas dropped"),
+             _("Contribution reported, %(round)s (%%)") % {"round": before},
+             _("Contribution reported, %(round)s (%%)") % {"round": now}, change,
+             _("Added value shifts (points)")],
+            [[r["mechanism"], listed(r["themes_added"]), listed(r["themes_dropped"]),
+              r["contribution_previous"], r["contribution_current"], r["contribution_change"],
+              shifts(r["added_value_shifts"]) or None] for r in comparison["mechanisms"]],
+            note=_("Thematic areas are compared only for mechanisms that answered in both rounds "
+                   "(“—” otherwise)."),
+        ),
+        Table(
+            "compare_contribution", _("Comparison: contribution reported by level"),
+            _("Compare contribution"),
+            [_("Level"), f"{before} (%)", f"{now} (%)", change],
+            [[r["level_label"], r["previous"], r["current"], r["change"]]
+             for r in comparison["contribution_levels"]],
+        ),
+        Table(
+            "compare_added_value", _("Comparison: added value (share of respondents)"),
+            _("Compare added value"),
+            [_("Added value"), f"{before} (%)", f"{now} (%)", change],
+            [[r["label"], r["previous"], r["current"], r["change"]]
+             for r in comparison["added_value"]],
+        ),
+    ]  # fmt: skip
+
+
+def frequency_table(frequency: dict[str, Any]) -> Table:
+    groups = frequency["groups"]
+    columns = [_("Answer")]
+    for _group in groups:
+        columns += [_("n"), "%"]
+    rows = []
+    for row in frequency["rows"]:
+        cells: list[Cell] = [row["label"]]
+        for n, share in zip(row["counts"], row["percents"], strict=True):
+            cells += [n, share]
+        rows.append(cells)
+    return Table(
+        f"frequency_{frequency['code']}",
+        f"{frequency['question']} ({frequency['code']})",
+        f"F {frequency['code']}",
+        columns,
+        rows,
+        groups=[(f"{g['label']} (n = {g['base']})", 2) for g in groups],
+    )
+
+
+def report_sections(data: ReportData) -> list[Section]:
+    with translation.override(data.language):
+        sections = [
+            Section("response_rates", _("Response rates"), response_tables(data),
+                    "response_rates", _("Response rates by audience and by region")),
+            Section("thematic_focus", _("Thematic focus"), thematic_tables(data),
+                    "thematic_matrix", _("Thematic matrix (mechanisms by thematic area)")),
+            Section("contribution", _("Contribution by level"), contribution_tables(data)),
+            Section("structures", _("Structures"), structure_tables(data)),
+            Section("partnerships", _("Partnerships"), partnership_tables(data)),
+            Section("added_value", _("Added value"), added_value_tables(data),
+                    "added_value", _("Added value, ranked (share of respondents)")),
+        ]  # fmt: skip
+        if data.comparison is not None:
+            sections.append(
+                Section(
+                    "comparison",
+                    _("Comparison with %(round)s") % {"round": data.comparison["previous_round"]},
+                    comparison_tables(data),
+                )
+            )
+        sections.append(
+            Section(
+                "frequencies",
+                _("Frequency tables of every closed question"),
+                [frequency_table(f) for f in data.frequencies],
+            )
+        )
+    return sections
+
+
+def report_tables(data: ReportData) -> list[Table]:
+    return [table for section in report_sections(data) for table in section.tables]
+
+
+# --- charts ------------------------------------------------------------------------------
+
+
+def report_figures(data: ReportData) -> dict[str, Any]:
+    with translation.override(data.language):
+        no_data = _("No answers")
+        return {
+            "response_rates": charts.response_rates_chart(
+                data, (_("By audience (participants)"), _("By region (expected responses)"))
+            ),
+            "thematic_matrix": charts.thematic_heatmap(data, no_data),
+            "added_value": charts.added_value_chart(data, no_data),
+        }
+
+
+# --- outputs -----------------------------------------------------------------------------
+
+
+def to_html(data: ReportData) -> str:
+    """A standalone document: the staff page shows it, WeasyPrint prints it."""
+    sections = report_sections(data)
+    figures = report_figures(data)
+    with translation.override(data.language):
+        return render_to_string(
+            "assessments/report.html",
+            {
+                "data": data,
+                "sections": [
+                    {
+                        "section": section,
+                        "svg": charts.inline(
+                            charts.svg(figures[section.chart]),
+                            prefix=f"chart-{section.chart}", label=section.chart_title,
+                        ) if section.chart else "",
+                        "tables": [{"table": t, "parts": t.parts()} for t in section.tables],
+                    }
+                    for section in sections
+                ],
+            },
+        )  # fmt: skip
+
+
+def to_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html).write_pdf()
+
+
+def sheet_names(tables: list[Table]) -> Iterator[str]:
+    """Excel's rules: at most 31 characters, none of []:*?/\\, unique ignoring case."""
+    seen: set[str] = set()
+    for table in tables:
+        base = re.sub(r"[\[\]:*?/\\]", "-", table.sheet)[:SHEET_NAME_LENGTH].strip() or "Table"
+        name, number = base, 1
+        while name.casefold() in seen:
+            number += 1
+            suffix = f" ({number})"
+            name = base[: SHEET_NAME_LENGTH - len(suffix)] + suffix
+        seen.add(name.casefold())
+        yield name
+
+
+def xlsx_header(table: Table) -> list[str]:
+    """One header row: a group's label joins each of its columns' labels."""
+    header = list(table.columns[: table.stub])
+    position = table.stub
+    for label, span in table.groups or [("", len(table.columns) - table.stub)]:
+        for column in table.columns[position : position + span]:
+            header.append(f"{label}: {column}" if label else column)
+        position += span
+    return header
+
+
+def to_xlsx(data: ReportData) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    tables = report_tables(data)
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    bold = Font(bold=True)
+    for table, name in zip(tables, sheet_names(tables), strict=True):
+        sheet = workbook.create_sheet(name)
+        sheet.append(xlsx_header(table))
+        for cell in sheet[1]:
+            cell.font = bold
+        for row in table.rows:
+            sheet.append([None if value == "" else value for value in row])
+        sheet.freeze_panes = "A2"
+        for index, header in enumerate(xlsx_header(table), start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = min(
+                max(10, len(header) + 2), 50 if index <= table.stub else 24
+            )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def to_docx(data: ReportData) -> bytes:
+    """Word: the same sections and tables, the charts as PNG pictures."""
+    from docx import Document
+    from docx.shared import Cm, Pt
+
+    sections = report_sections(data)
+    figures = report_figures(data)
+    word = Document()
+    word.styles["Normal"].font.size = Pt(9)
+    with translation.override(data.language):
+        word.add_heading(report_title(data), level=0)
+        for paragraph in data.definitions:
+            word.add_paragraph(paragraph)
+        for section in sections:
+            word.add_heading(section.title, level=1)
+            if section.chart:
+                word.add_picture(io.BytesIO(charts.png(figures[section.chart])), width=Cm(16))
+                word.add_paragraph(section.chart_title, style="Caption")
+            for table in section.tables:
+                write_docx_table(word, table)
+    buffer = io.BytesIO()
+    word.save(buffer)
+    return buffer.getvalue()
+
+
+def write_docx_table(word: Any, table: Table) -> None:
+    word.add_paragraph(table.title, style="Caption")
+    header = xlsx_header(table)
+    grid = word.add_table(rows=1 + len(table.rows), cols=len(header))
+    grid.style = "Table Grid"
+    for row_cells, values in zip(grid.rows, [header, *table.rows], strict=True):
+        for cell, value in zip(row_cells.cells, values, strict=True):
+            cell.text = display(value) if value != "" else ""
+    for cell in grid.rows[0].cells:
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    if table.note:
+        word.add_paragraph(table.note)
+
+
+def report_title(data: ReportData) -> str:
+    return _("Round report — %(round)s") % {"round": data.round_name}
+
+
+def render_all(data: ReportData) -> dict[str, bytes]:
+    """Every file of the report by name."""
+    html = to_html(data)
+    return {
+        "report.html": html.encode("utf-8"),
+        "report.pdf": to_pdf(html),
+        "report.xlsx": to_xlsx(data),
+    }

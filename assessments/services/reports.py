@@ -1,0 +1,108 @@
+"""The round report job: start it from a page, compute it in a worker, watch it on the job page.
+
+The worker claims the job (a second delivery of the same task returns at once), reports each
+step, and attaches the files by name, so a re-run ends with one set of files. A transient
+database error puts the job back in the queue for Celery's retry until the last attempt, which
+records the failure; any other error fails the job at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import OperationalError, transaction
+
+from assessments.models import Job, SurveyRound
+from assessments.services import jobs
+
+logger = logging.getLogger(__name__)
+
+# The task retries 3 times: the 4th claim is the last attempt.
+MAX_ATTEMPTS = 4
+FILES = (
+    ("report.html", "html"),
+    ("report.pdf", "pdf"),
+    ("report.xlsx", "xlsx"),
+    ("report.docx", "docx"),
+)
+STEPS = 1 + len(FILES)  # the figures, then one step per file
+
+
+@transaction.atomic
+def report_job_start(
+    *,
+    survey_round: SurveyRound,
+    previous_round: SurveyRound | None = None,
+    language: str = "en",
+    user: Any = None,
+) -> Job:
+    """Create the job; its task is enqueued once the job is committed."""
+    job = jobs.job_create(
+        kind=Job.Kind.ROUND_REPORT,
+        survey_round=survey_round,
+        parameters={
+            "previous_round_id": previous_round.pk if previous_round else None,
+            "language": language,
+        },
+        user=user,
+    )
+    from assessments.tasks import round_report_task
+
+    transaction.on_commit(lambda: round_report_task.delay(job.pk))
+    return job
+
+
+def run_report_job(*, job_id: int) -> None:
+    if not jobs.job_claim(job_id=job_id):
+        return
+    try:
+        build_report_files(job_id)
+    except OperationalError as exc:
+        retry_or_fail(job_id, exc)
+        raise
+    except Exception as exc:
+        logger.exception("Round report job %s failed", job_id)
+        jobs.job_fail(job_id=job_id, error=f"{type(exc).__name__}: {exc}")
+
+
+def build_report_files(job_id: int) -> None:
+    from assessments.reporting import render, round_report_data
+
+    job = Job.objects.select_related("round").get(pk=job_id)
+    parameters = job.parameters or {}
+    previous = SurveyRound.objects.filter(pk=parameters.get("previous_round_id")).first()
+    language = parameters.get("language") or "en"
+    jobs.job_progress(job_id=job_id, done=0, total=STEPS, message="Aggregating the answers")
+    data = round_report_data(job.round, previous_round=previous, language=language)
+    html = render.to_html(data)
+    writers = {
+        "html": lambda: html.encode("utf-8"),
+        "pdf": lambda: render.to_pdf(html),
+        "xlsx": lambda: render.to_xlsx(data),
+        "docx": lambda: render.to_docx(data),
+    }
+    for done, (name, fmt) in enumerate(FILES, start=1):
+        jobs.job_progress(job_id=job_id, done=done, total=STEPS, message=f"Writing {name}")
+        jobs.job_attach_file(
+            job_id=job_id, name=name, content=writers[fmt](), content_type=render.CONTENT_TYPES[fmt]
+        )
+    jobs.job_succeed(job_id=job_id, message=f"Report of {job.round.name} ready")
+
+
+def retry_or_fail(job_id: int, exc: OperationalError) -> None:
+    """Back to the queue for the retry (job_claim takes only queued jobs), or failed for good
+    on the last attempt. If even that cannot be written, the job stays running without a
+    heartbeat, and the watchdog's requeue (or a claim after STALE_AFTER) picks it up."""
+    try:
+        attempts = Job.objects.filter(pk=job_id).values_list("attempts", flat=True).first() or 0
+        if attempts >= MAX_ATTEMPTS:
+            jobs.job_fail(job_id=job_id, error=f"{type(exc).__name__}: {exc}")
+        else:
+            Job.objects.filter(pk=job_id, status=Job.Status.RUNNING).update(
+                status=Job.Status.QUEUED,
+                message=f"Retrying after a database error (attempt {attempts})",
+                error=f"{type(exc).__name__}: {exc}",
+            )
+    except OperationalError:
+        logger.warning("Could not record the state of round report job %s", job_id)
