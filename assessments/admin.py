@@ -666,7 +666,5 @@ def example_mechanism_label() -> str:
     return f"{mechanism.acronym}: {mechanism.display_name}"
 
 
-from assessments import (
-    admin_rounds,  # noqa: F401
-    admin_summaries,  # noqa: F401
-)
+# The other admin modules register themselves on import.
+from assessments import admin_rounds, admin_summaries  # noqa: E402, F401
