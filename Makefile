@@ -6,7 +6,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run setup install test lint format migrate demo worker messages clean
+.PHONY: run setup install test lint format migrate demo worker beat bench messages clean
 
 run: setup
 	$(PY) manage.py runserver $(HOST)
@@ -45,13 +45,16 @@ format: install
 test: install .env lint
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
 	$(PY) manage.py makemigrations --check --dry-run
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 messages: install
 	$(PY) manage.py makemessages -l fr -l es --ignore=.venv --ignore=var --no-obsolete
 
-worker: install
+worker: install .env
 	$(BIN)/celery -A config worker --loglevel=INFO
+
+beat: install .env
+	mkdir -p var && $(BIN)/celery -A config beat --loglevel=INFO -s var/celerybeat-schedule
 
 clean:
 	rm -rf $(VENV) var/iscm.sqlite3 var/static

@@ -190,12 +190,6 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# HELPER13-LOCAL-BEGIN (temporary, for the worker integration test; the lead adds these)
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)
-}
-JOB_STALE_SECONDS = env.int("JOB_STALE_SECONDS", default=10 * 60)
-# HELPER13-LOCAL-END
 # Redis redelivers a message whose worker died (acks_late) after this many seconds; keep it above
 # the longest task time.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
