@@ -177,6 +177,8 @@ def clean_text(question: QuestionSpec, value: Any, cleaned: Mapping[str, Any]) -
         raise AnswerError(_("Expected a text."))
     if len(value) > limit:
         raise AnswerError(_("Use at most %(max)d characters.") % {"max": limit})
+    if "\x00" in value:
+        raise AnswerError(_("The text contains a character that cannot be stored (NUL)."))
     if question.type == "text" and "\n" in value.strip():
         raise AnswerError(_("Use a single line."))
     value = value.strip()

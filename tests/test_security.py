@@ -101,3 +101,9 @@ def test_health_fails_when_the_broker_is_unreachable(client, settings):
     response = client.get("/health/")
     assert response.status_code == 503
     assert response.json()["broker"].startswith("error")
+
+
+@pytest.mark.django_db
+def test_a_malformed_session_cookie_is_ignored_not_a_server_error(client):
+    client.cookies["sessionid"] = "abc\x00def123456789"
+    assert client.get("/mechanisms/").status_code == 200

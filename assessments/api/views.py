@@ -3,10 +3,7 @@ validation as the web pages."""
 
 from __future__ import annotations
 
-import uuid
-
 import django_filters
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
@@ -42,7 +39,7 @@ from assessments.models import Questionnaire, Response, SurveyRound
 from assessments.selectors import questionnaire_schema
 from assessments.services import responses as response_services
 from assessments.services import rounds as round_services
-from assessments.services.invitations import queue_manual_reminder
+from assessments.services.invitations import round_send_reminders_now
 from config.api_errors import ConflictError, ConflictSerializer, ErrorSerializer
 from mechanisms.models import Mechanism
 
@@ -159,12 +156,7 @@ class RoundViewSet(
     )
     @action(detail=True, methods=["post"], url_path="send-reminders")
     def send_reminders(self, request: Request, slug: str) -> ApiResponse:
-        survey_round = self.get_object()
-        from assessments.tasks import send_pending_notifications_task
-
-        with transaction.atomic():
-            queued = queue_manual_reminder(survey_round, request_id=uuid.uuid4().hex)
-            transaction.on_commit(lambda: send_pending_notifications_task.delay(survey_round.pk))
+        queued = round_send_reminders_now(survey_round=self.get_object())
         return ApiResponse({"queued": queued}, status=status.HTTP_202_ACCEPTED)
 
 

@@ -231,6 +231,20 @@ def test_a_respondent_lists_only_its_own_participant_s_responses(api, world, own
     assert "Argentina" not in json.dumps(body) and B_ANSWER not in json.dumps(body)
 
 
+def test_the_other_respondent_cannot_reach_a_s_response_either(api, own_response):
+    client = api("respondent_b")
+    url = f"{API}/responses/{own_response.pk}/"
+
+    assert [r["id"] for r in client.get(f"{API}/responses/").json()["results"]] != []
+    assert own_response.pk not in {
+        r["id"] for r in client.get(f"{API}/responses/").json()["results"]
+    }
+    assert_error(client.get(url), 404)
+    assert_error(client.patch(url, patch_call(own_response).data), 404)
+    assert_error(client.post(f"{url}submit/"), 404)
+    assert "Instituto Nacional de Migración" not in client.get(f"{API}/responses/").content.decode()
+
+
 def test_the_secretariat_lists_every_participant_s_responses(api, world, own_response):
     body = api("staff").get(f"{API}/responses/").json()
 

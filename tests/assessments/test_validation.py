@@ -951,3 +951,15 @@ def test_the_corruptions_include_too_many_choices_and_unknown_columns():
     # colours feeds the rows of colour_roles: once that matrix is answered it is left alone
     answers["colour_roles"] = {"RED": ["C2"]}
     assert "colours" not in {code for code, _ in corruptions(SCHEMAS["custom"], None, answers)}
+
+
+def test_a_text_with_a_nul_character_is_refused_with_a_message():
+    from assessments.schema import schema_from_dict
+
+    schema = schema_from_dict({
+        "key": "t", "version": 1, "audience": "state", "title": {"en": "T"},
+        "sections": [{"code": "S", "title": {"en": "S"}, "questions": [
+            {"code": "note_text", "type": "text", "text": {"en": "Q"}}]}],
+    }, {})  # fmt: skip
+    result = validate_answers(schema, {"note_text": "a\x00b"})
+    assert "cannot be stored" in result.errors["note_text"][0]

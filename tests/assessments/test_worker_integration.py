@@ -143,10 +143,14 @@ def job_now(job_id: int) -> Job:
 
 
 @pytest.fixture
-def workers(transactional_db, tmp_path) -> Iterator[Workers]:
+def services() -> None:
+    require_services()
+
+
+@pytest.fixture
+def workers(services, transactional_db, tmp_path) -> Iterator[Workers]:
     """A queue of this test's own (so that no other worker takes its tasks, and its tasks go
     nowhere else), workers on it, and everything stopped and removed whatever happens."""
-    require_services()
     queue = f"iscm-test-{uuid.uuid4().hex[:12]}"
     previous = celery_app.conf.task_default_queue
     celery_app.conf.task_default_queue = queue  # every task this test enqueues goes there
