@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
+from assessments.api.documents import JobViewSet, SummaryViewSet
 from assessments.api.views import QuestionnaireViewSet, ResponseViewSet, RoundViewSet
 from mechanisms.api.views import (
     MechanismViewSet,
@@ -25,6 +26,8 @@ router.register("memberships", MembershipViewSet, basename="membership")
 router.register("rounds", RoundViewSet, basename="round")
 router.register("questionnaires", QuestionnaireViewSet, basename="questionnaire")
 router.register("responses", ResponseViewSet, basename="response")
+router.register("summaries", SummaryViewSet, basename="summary")
+router.register("jobs", JobViewSet, basename="job")
 
 
 class NotFoundApi(APIView):

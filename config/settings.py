@@ -234,6 +234,10 @@ SPECTACULAR_SETTINGS = {
         "QuestionnaireStatusEnum": "assessments.models.Questionnaire.Status",
         "AudienceEnum": "assessments.models.Audience",
         "MembershipRoleEnum": "mechanisms.models.Membership.Role",
+        "JobKindEnum": "assessments.models.Job.Kind",
+        "JobStatusEnum": "assessments.models.Job.Status",
+        "SummaryStatusEnum": "assessments.models.Summary.Status",
+        "LanguageEnum": LANGUAGES,
     },
 }
 

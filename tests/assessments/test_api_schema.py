@@ -36,7 +36,7 @@ SESSIONS_REFUSE_MALFORMED_KEYS = (
     import_module(django_settings.SESSION_ENGINE).SessionStore("bad\x00session-key").session_key
     is None
 )
-OPERATION_COUNT = 25
+OPERATION_COUNT = 32
 
 
 @pytest.fixture(scope="module")
