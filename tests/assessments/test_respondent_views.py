@@ -484,3 +484,15 @@ def test_page_query_count_is_pinned_and_does_not_grow_with_answers(
         html = respondent.get(page).content.decode()
     assert 'value="Example global"' not in html  # a long text: in a textarea
     assert "Example global</textarea>" in html
+
+
+def test_the_read_only_view_has_no_duplicate_element_ids(respondent, mexico):
+    """A State answers the per-mechanism section once per mechanism; the read-only view shows
+    them all, and ids must stay unique for assistive technology."""
+    import re
+    from collections import Counter
+
+    assert len(per_mechanism_responses(mexico)) > 1
+    html = respondent.get(url("answers", mexico.pk)).content.decode()
+    ids = Counter(re.findall(r'\sid="([^"]+)"', html))
+    assert [name for name, count in ids.items() if count > 1] == []
