@@ -12,6 +12,7 @@ run: setup
 	$(PY) manage.py runserver $(HOST)
 
 setup: install .env
+	mkdir -p var/static
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py load_questionnaires
@@ -43,6 +44,7 @@ format: install
 	$(BIN)/ruff format .
 
 test: install .env lint
+	mkdir -p var/static
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
 	$(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from assessments.models import Questionnaire
+from assessments.models import Question, Questionnaire
 from assessments.schema import Option, QuestionnaireSchema, schema_from_dict, vocabulary_names
 from mechanisms.models import GcmObjective, Mechanism, Term, ThematicArea
 
@@ -74,6 +74,27 @@ def questionnaire_schema(questionnaire: Questionnaire) -> QuestionnaireSchema:
             _published_schemas.clear()
         _published_schemas[key] = schema
     return schema
+
+
+_published_question_ids: dict[tuple[int, str], dict[str, int]] = {}
+
+
+def question_ids(questionnaire: Questionnaire) -> dict[str, int]:
+    """Question code -> id of one version, in one query (none for a published version this
+    process has already seen: its questions never change, as for `questionnaire_schema`)."""
+    key = None
+    if questionnaire.status != Questionnaire.Status.DRAFT and questionnaire.published_at:
+        key = (questionnaire.pk, questionnaire.published_at.isoformat())
+        if key in _published_question_ids:
+            return _published_question_ids[key]
+    found = dict(
+        Question.objects.filter(questionnaire_id=questionnaire.pk).values_list("code", "pk")
+    )
+    if key is not None:
+        if len(_published_question_ids) >= CACHE_LIMIT:
+            _published_question_ids.clear()
+        _published_question_ids[key] = found
+    return found
 
 
 def published_questionnaires(audience: str | None = None):

@@ -85,8 +85,10 @@ def generate_summary_task(
 ) -> None:
     """One summary (round, mechanism, language); re-running replaces it. Within a job, a failure
     is recorded on the job's item and does not stop the other summaries."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
     from assessments.models import SurveyRound
-    from assessments.services.jobs import job_item_finish
+    from assessments.services.jobs import job_item_finish, time_limit_error
     from assessments.services.summaries import summary_generate
     from mechanisms.models import Mechanism
 
@@ -101,7 +103,8 @@ def generate_summary_task(
     except Exception as exc:
         if job_id is None:
             raise
-        job_item_finish(job_id=job_id, key=f"{mechanism.acronym}:{language}", error=repr(exc))
+        error = time_limit_error() if isinstance(exc, SoftTimeLimitExceeded) else repr(exc)
+        job_item_finish(job_id=job_id, key=f"{mechanism.acronym}:{language}", error=error)
         return
     if job_id is not None:
         job_item_finish(job_id=job_id, key=f"{mechanism.acronym}:{language}")

@@ -1,9 +1,8 @@
 """The measurements of one seeded round: report job, exports, summaries, respondent pages.
 
 Wall times come from `time.perf_counter`. An export's peak memory is that of a child process
-that does nothing but the export (`python -m assessments.benchmark.measure export ...`): it
-reports its own maximum resident set size (`getrusage(RUSAGE_SELF)`, the figure
-`RUSAGE_CHILDREN` gives its parent once it has exited) and the time of the export alone.
+that does nothing but the export (`export_child`, run by `python -c`): it reports its own peak
+resident set size (VmHWM; see `peak_rss_kb`) and the time of the export alone.
 Query counts come from `CaptureQueriesContext`. The load test runs gunicorn (2 workers) on a
 free port of 127.0.0.1 and 20 client threads (http.client), each signed in through its own
 State's invitation link and saving its own response, so that versions never collide.
@@ -14,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
+import math
 import os
 import resource
 import shutil
@@ -75,7 +75,7 @@ def percentile(values: list[float], share: float) -> float | None:
     if not values:
         return None
     ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))]
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]
 
 
 def error_text(exc: BaseException) -> str:
@@ -85,29 +85,67 @@ def error_text(exc: BaseException) -> str:
 # --- the round report ---------------------------------------------------------------------
 
 
-def measure_report(survey_round: SurveyRound) -> dict[str, Any]:
-    """The figures alone (time, queries), then the whole job (figures, HTML, PDF, XLSX, Word)."""
-    from assessments.reporting import round_report_data
+REPORT_PARTS = ("to_html", "to_pdf", "to_xlsx", "to_docx")
+
+
+def measure_report(survey_round: SurveyRound, *, job: bool = True) -> dict[str, Any]:
+    """The figures alone (time, queries), then, if `job`, the whole job (figures, HTML, PDF,
+    XLSX, Word) with the time of each of its parts."""
+    from assessments import reporting
+    from assessments.reporting import render
     from assessments.services import jobs
     from assessments.services.reports import run_report_job
 
     result: dict[str, Any] = {}
     try:
         with CaptureQueriesContext(connection) as queries:
-            result["data_seconds"], _data = timed(lambda: round_report_data(survey_round))
+            result["data_seconds"], _data = timed(lambda: reporting.round_report_data(survey_round))
         result["data_queries"] = len(queries)
-        job = jobs.job_create(
+        if not job:
+            return result
+        created = jobs.job_create(
             kind=Job.Kind.ROUND_REPORT,
             survey_round=survey_round,
             parameters={"previous_round_id": None, "language": "en"},
         )
-        result["job_seconds"], _none = timed(lambda: run_report_job(job_id=job.pk))
-        job.refresh_from_db()
-        if job.status != Job.Status.SUCCEEDED:
-            result["error"] = f"job {job.status}: {job.error}"[:300]
+        parts: dict[str, float] = {}
+        with (
+            timing(reporting, ("round_report_data",), parts),
+            timing(render, REPORT_PARTS, parts),
+        ):
+            result["job_seconds"], _none = timed(lambda: run_report_job(job_id=created.pk))
+        result["job_parts"] = parts
+        created.refresh_from_db()
+        if created.status != Job.Status.SUCCEEDED:
+            result["error"] = f"job {created.status}: {created.error}"[:300]
     except Exception as exc:  # the benchmark reports a broken part and goes on
         result["error"] = error_text(exc)
     return result
+
+
+@contextlib.contextmanager
+def timing(module: Any, names: tuple[str, ...], into: dict[str, float]) -> Iterator[None]:
+    """Add up the time spent in `module.<name>` while inside (the job looks them up when it
+    runs, so wrapping the module's attributes is enough)."""
+    originals = {name: getattr(module, name) for name in names}
+
+    def wrapped(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def timed_call(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                into[name] = into.get(name, 0.0) + time.perf_counter() - started
+
+        return timed_call
+
+    for name, function in originals.items():
+        setattr(module, name, wrapped(name, function))
+    try:
+        yield
+    finally:
+        for name, function in originals.items():
+            setattr(module, name, function)
 
 
 # --- exports ----------------------------------------------------------------------------
@@ -132,16 +170,14 @@ def measure_exports(survey_round: SurveyRound, folder: Path) -> dict[str, Any]:
     return result
 
 
+CHILD = (
+    "import sys, django; django.setup(); "
+    "from assessments.benchmark.measure import export_child; export_child(*sys.argv[1:])"
+)
+
+
 def export_in_child(slug: str, fmt: str, path: Path) -> dict[str, Any]:
-    command = [
-        sys.executable,
-        "-m",
-        "assessments.benchmark.measure",
-        "export",
-        slug,
-        fmt,
-        str(path),
-    ]
+    command = [sys.executable, "-c", CHILD, slug, fmt, str(path)]
     done = subprocess.run(
         command, cwd=settings.BASE_DIR, capture_output=True, text=True, check=False
     )
@@ -159,13 +195,25 @@ def export_child(slug: str, fmt: str, path: str) -> None:
     from assessments.services.exports import write_export
 
     survey_round = SurveyRound.objects.get(slug=slug)
-    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    baseline = peak_rss_kb()
     seconds, _none = timed(lambda: write_export(survey_round, fmt, path))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     size = os.path.getsize(path)
     print(
-        json.dumps({"seconds": seconds, "maxrss_kb": peak, "baseline_kb": baseline, "bytes": size})
+        json.dumps(
+            {"seconds": seconds, "maxrss_kb": peak_rss_kb(), "baseline_kb": baseline, "bytes": size}
+        )
     )
+
+
+def peak_rss_kb() -> int:
+    """This process's peak resident set size, in kB. Linux's VmHWM belongs to the process's own
+    memory, whereas ru_maxrss carries over the parent's peak across fork and exec (a child of
+    the benchmark would report the benchmark's own size)."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 COPY_SQL = """
@@ -330,17 +378,22 @@ def respondent_for(participant: RoundParticipant) -> Respondent:
     )
 
 
-def state_participants(survey_round: SurveyRound, count: int) -> list[RoundParticipant]:
-    """`count` States, those answering about the most mechanisms first (the biggest pages)."""
+def answering_participants(survey_round: SurveyRound, kind: str) -> Any:
+    """Participants of `kind` with at least one per-mechanism response, the biggest first."""
     from django.db.models import Count
 
-    return list(
-        RoundParticipant.objects.filter(round=survey_round, kind=Audience.STATE)
+    return (
+        RoundParticipant.objects.filter(round=survey_round, kind=kind)
         .annotate(blocks=Count("responses"))
         .filter(blocks__gt=1)
-        .select_related("round", "state", "invitation")
-        .order_by("-blocks", "pk")[:count]
+        .select_related("round", "state", "organization", "invitation")
+        .order_by("-blocks", "pk")
     )
+
+
+def state_participants(survey_round: SurveyRound, count: int) -> list[RoundParticipant]:
+    """`count` States, those answering about the most mechanisms first (the biggest pages)."""
+    return list(answering_participants(survey_round, Audience.STATE)[:count])
 
 
 @contextlib.contextmanager
@@ -358,12 +411,21 @@ def editable(participants: list[RoundParticipant]) -> Iterator[None]:
 
 
 def measure_web(survey_round: SurveyRound, *, load: bool, folder: Path) -> dict[str, Any]:
+    """Query counts of the page and of an autosave for three sizes of questionnaire (the State
+    answering about the most mechanisms, the one about the fewest, an organization answering
+    about every mechanism), then the load test with 20 States."""
     result: dict[str, Any] = {}
     try:
         participants = state_participants(survey_round, LOAD_CLIENTS)
+        smallest = answering_participants(survey_round, Audience.STATE).reverse().first()
+        organization = answering_participants(survey_round, Audience.ORGANIZATION).first()
+        sizes = {"largest": participants[0], "smallest": smallest, "organization": organization}
+        sizes = {label: p for label, p in sizes.items() if p is not None}
         respondents = [respondent_for(p) for p in participants]
-        with editable(participants):
-            result["queries"] = query_counts(survey_round, respondents)
+        with editable([*participants, *sizes.values()]):
+            result["queries"] = query_counts(
+                {label: respondent_for(p) for label, p in sizes.items()}
+            )
             if load:
                 result["load"] = load_test(respondents, folder)
     except Exception as exc:
@@ -371,11 +433,11 @@ def measure_web(survey_round: SurveyRound, *, load: bool, folder: Path) -> dict[
     return result
 
 
-def query_counts(survey_round: SurveyRound, respondents: list[Respondent]) -> dict[str, Any]:
-    """Queries of the page view and of an autosave, for the State with the most mechanisms and
-    the one (of those measured) with the fewest: they must not differ."""
+def query_counts(respondents: dict[str, Respondent]) -> dict[str, Any]:
+    """Queries of the page view and of an autosave (one text changed) for each respondent: the
+    count must not depend on the questionnaire's size."""
     counts: dict[str, Any] = {}
-    for label, respondent in (("largest", respondents[0]), ("smallest", respondents[-1])):
+    for label, respondent in respondents.items():
         client = Client(HTTP_HOST=HOST)
         client.get(respondent.invitation_path)
         with CaptureQueriesContext(connection) as page:
@@ -534,11 +596,16 @@ class Session:
 
 
 def load_test(respondents: list[Respondent], folder: Path) -> dict[str, Any]:
-    """20 clients at once, each viewing its page then autosaving it, LOAD_ROUNDS times."""
+    """One client alone, then 20 clients at once, each viewing its page then autosaving it,
+    LOAD_ROUNDS times (no pause between requests: each client waits only for its reply)."""
     with gunicorn(folder) as port:
         sessions = [Session(r, port) for r in respondents]
         for session in sessions:
             session.sign_in()
+        alone = sessions[0]  # first one client alone: the service time, without queueing
+        alone.view(), alone.save()
+        single_pages = [alone.view() for _round in range(LOAD_ROUNDS)]
+        single_saves = [alone.save() for _round in range(LOAD_ROUNDS)]
         start = threading.Barrier(len(sessions))
         deadline = time.monotonic() + LOAD_SECONDS
         started = time.perf_counter()
@@ -556,6 +623,7 @@ def load_test(respondents: list[Respondent], folder: Path) -> dict[str, Any]:
         "throughput": (len(pages) + len(saves)) / seconds if seconds else None,
         "page": latency(pages),
         "autosave": latency(saves),
+        "single": {"page": latency(single_pages), "autosave": latency(single_saves)},
         "errors": len(errors),
         "first_errors": errors[:5],
     }
@@ -570,23 +638,5 @@ def latency(times: list[float]) -> dict[str, Any]:
     }
 
 
-# --- the child process of an export ----------------------------------------------------------
-
-
-def main(argv: list[str]) -> None:
-    """`python -m assessments.benchmark.measure export SLUG FORMAT PATH`."""
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    django.setup()
-    if len(argv) != 4 or argv[0] != "export":
-        raise SystemExit("usage: python -m assessments.benchmark.measure export SLUG FORMAT PATH")
-    export_child(*argv[1:])
-
-
 def scratch_folder() -> Path:
     return Path(tempfile.mkdtemp(prefix="iscm-bench-"))
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

@@ -4,7 +4,6 @@ growth of each figure from the smallest to the largest scale, and the targets.""
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,13 +45,14 @@ class Row:
 
 
 ROWS = (
-    Row("Responses", lambda r: r.get("responses"), grows=False),
-    Row("Answer rows", lambda r: r.get("answers"), grows=False),
+    Row("Responses", lambda r: r.get("responses")),
+    Row("Answer rows", lambda r: r.get("answers")),
     Row("1. Seeding (bulk insert + COPY)", lambda r: dig(r, "seed", "seconds"), "s"),
     Row("2. Report figures (round_report_data)", lambda r: dig(r, "report", "data_seconds"), "s"),
     Row("2. Report figures: queries", lambda r: dig(r, "report", "data_queries")),
     Row("2. Report job (figures, HTML, PDF, XLSX, Word)",
         lambda r: dig(r, "report", "job_seconds"), "s"),
+    Row("2. … of which the PDF", lambda r: dig(r, "report", "job_parts", "to_pdf"), "s"),
     Row("3. CSV export (wide)", lambda r: dig(r, "export", "csv", "seconds"), "s"),
     Row("3. CSV export: peak RSS", lambda r: dig(r, "export", "csv", "rss_mb"), "MB"),
     Row("3. JSON export", lambda r: dig(r, "export", "json", "seconds"), "s"),
@@ -67,6 +67,10 @@ ROWS = (
     Row("4. One summary PDF (slowest)", lambda r: dig(r, "summaries", "pdf_max"), "s"),
     Row("5. Questionnaire page: queries", lambda r: worst_queries(r, "page")),
     Row("5. Autosave: queries", lambda r: worst_queries(r, "autosave")),
+    Row("5. Page p50, 1 client", lambda r: ms(dig(r, "web", "load", "single", "page", "p50")),
+        "ms"),
+    Row("5. Autosave p50, 1 client",
+        lambda r: ms(dig(r, "web", "load", "single", "autosave", "p50")), "ms"),
     Row("5. Page p50, 20 clients", lambda r: ms(dig(r, "web", "load", "page", "p50")), "ms"),
     Row("5. Page p95, 20 clients", lambda r: ms(dig(r, "web", "load", "page", "p95")), "ms"),
     Row("5. Autosave p50, 20 clients",
@@ -134,23 +138,32 @@ def targets(results: list[Result]) -> list[tuple[str, str, str]]:
         if ratio is not None:
             rows.append((f"Wide CSV within 3× of COPY ({r['responses']:,} responses)",
                          cell(ratio, "x"), verdict(ratio, 3, "x")))  # fmt: skip
-        if (r.get("responses") or 0) >= BIG_EXPORT_RESPONSES and dig(r, "export", "csv"):
-            seconds, rss = dig(r, "export", "csv", "seconds"), dig(r, "export", "csv", "rss_mb")
-            rows.append((f"CSV of {r['responses']:,} responses under 60 s", cell(seconds, "s"),
-                         verdict(seconds, 60, "s")))  # fmt: skip
-            rows.append(
-                ("… with peak memory under 300 MB", cell(rss, "MB"), verdict(rss, 300, "MB"))
-            )
-        if (r.get("answers") or 0) >= BIG_REPORT_ROWS and dig(r, "report", "job_seconds"):
+        if (r.get("responses") or 0) >= BIG_EXPORT_RESPONSES:
+            rows += big_export_targets(r)
+        if (r.get("answers") or 0) >= BIG_REPORT_ROWS:
             for key, what in (("data_seconds", "figures"), ("job_seconds", "whole job")):
                 value = dig(r, "report", key)
-                rows.append((f"Report over {r['answers']:,} answer rows under 10 s ({what})",
-                             cell(value, "s"), verdict(value, 10, "s")))  # fmt: skip
+                if value is not None:
+                    rows.append((f"Report over {r['answers']:,} answer rows under 10 s ({what})",
+                                 cell(value, "s"), verdict(value, 10, "s")))  # fmt: skip
         rows += summary_targets(r) + web_targets(r)
     queries = {dig(r, "report", "data_queries") for r in results} - {None}
     if len(results) > 1 and queries:
         same = "met" if len(queries) == 1 else "missed: the count changes with size"
         rows.append(("Report queries independent of size", ", ".join(map(str, queries)), same))
+    return rows
+
+
+def big_export_targets(r: Result) -> list[tuple[str, str, str]]:
+    rows = []
+    for fmt, name in (("csv", "Wide CSV"), ("json", "JSON")):
+        seconds, rss = dig(r, "export", fmt, "seconds"), dig(r, "export", fmt, "rss_mb")
+        if seconds is None:
+            continue
+        rows.append((f"{name} of {r['responses']:,} responses under 60 s", cell(seconds, "s"),
+                     verdict(seconds, 60, "s")))  # fmt: skip
+        rows.append((f"… {name} peak memory under 300 MB", cell(rss, "MB"),
+                     verdict(rss, 300, "MB")))  # fmt: skip
     return rows
 
 
@@ -194,6 +207,13 @@ def targets_table(results: list[Result]) -> str:
 def errors(results: list[Result]) -> list[str]:
     found = []
     for r in results:
+        for label, counts in (dig(r, "web", "queries") or {}).items():
+            for kind in ("page", "autosave"):
+                if counts.get(f"{kind}_status") != 200:
+                    status = counts.get(f"{kind}_status")
+                    found.append(
+                        f"{r['scale']}x {kind} of the {label} questionnaire: HTTP {status}"
+                    )
         for part in ("report", "export", "summaries", "web"):
             value = r.get(part) or {}
             if value.get("error"):
@@ -204,32 +224,45 @@ def errors(results: list[Result]) -> list[str]:
     return found
 
 
+def query_sizes(result: Result) -> str:
+    """Query counts by size of questionnaire, at one scale."""
+    found = dig(result, "web", "queries") or {}
+    described = [
+        f"{label} ({counts['mechanisms']} mechanism{'' if counts['mechanisms'] == 1 else 's'}): "
+        f"page {counts['page']}, "
+        f"autosave {counts['autosave']}"
+        for label, counts in found.items()
+    ]
+    if not described:
+        return ""
+    return f"Queries by questionnaire size ({result['scale']}x): " + "; ".join(described) + "."
+
+
 def render(meta: dict[str, Any], results: list[Result]) -> str:
     """The Markdown block: command, machine, the table, the targets, any error."""
     lines = [
         f"Command: `{meta['command']}`  ",
         f"Machine: {meta['cores']} cores, {meta['memory_gb']} GB RAM, {meta['postgresql']}, "
-        f"Python {meta['python']}; {meta['date']}.  ",
+        f"Python {meta['python']}; {meta['date']}; load average {meta['load_average']}.  ",
         f"Round: {meta['round']}; load test: {meta['load']}.",
         "",
         table(results),
         "",
         targets_table(results),
     ]
+    sizes = query_sizes(results[-1]) if results else ""
+    if sizes:
+        lines += ["", sizes]
     problems = errors(results)
     if problems:
         lines += ["", "Errors:", *(f"- {p}" for p in problems)]
     return "\n".join(lines) + "\n"
 
 
-def block_key(meta: dict[str, Any]) -> str:
-    return re.sub(r"[^a-z0-9-]+", "-", meta["key"].lower()).strip("-")
-
-
 def write_docs(path: Path, meta: dict[str, Any], text: str) -> None:
     """Put `text` between this run's markers in `path` (appended the first time), leaving the
     rest of the document as written."""
-    key = block_key(meta)
+    key = meta["key"]
     begin, end = BEGIN.format(key=key), END.format(key=key)
     block = f"{begin}\n{text}{end}"
     current = path.read_text(encoding="utf-8") if path.exists() else ""

@@ -18,6 +18,7 @@ import tempfile
 import time
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, transaction
@@ -86,6 +87,9 @@ def run_export_job(*, job_id: int) -> None:
     except OperationalError as exc:
         requeue_or_fail(job_id, exc)
         raise  # for the task's retry
+    except SoftTimeLimitExceeded:
+        logger.warning("Export job %s ran out of time", job_id)
+        jobs.job_fail_on_time_limit(job_id=job_id)
     except Exception as exc:
         logger.exception("Export job %s failed", job_id)
         jobs.job_fail(job_id=job_id, error=f"{type(exc).__name__}: {exc}")

@@ -214,8 +214,8 @@ class Labeller:
         question = self.by_code.get(code)
         if question is None or question.type == "scale5":
             return choice
-        if question.type in {"yes_no", "yes_no_dk"} or choice == OTHER_CODE:
-            return self.built_in(choice)
+        if question.type in {"yes_no", "yes_no_dk"} or choice not in question.option_codes:
+            return self.built_in(choice)  # yes/no/dk, and the OTHER added by other_option
         return question.option_label(choice, self.options.language)
 
     def column(self, code: str, choice: str) -> str:
@@ -252,6 +252,9 @@ class RoundRows:
         questions = union_questions(round_schemas(survey_round))
         self.columns = wide_columns(questions, options)
         self.headers = {c.header for c in self.columns}
+        self.positions: dict[str, list[int]] = {}  # header -> its column(s)
+        for index, column in enumerate(self.columns):
+            self.positions.setdefault(column.header, []).append(index)
         self.label = Labeller(questions, options)
         self.long_label = Labeller(questions, ExportOptions(labels=True, language=options.language))
         self.orders = {q.code: self.label.order(q.code) for q in questions}
@@ -282,7 +285,18 @@ class RoundRows:
                 choices.setdefault(code, []).append((code, choice))
             else:
                 cells[code] = text or plain(number) or plain(date)
-        return [self.cell(column, choices, cells, answered) for column in self.columns]
+        if self.options.choice_columns:
+            return [self.cell(column, choices, cells, answered) for column in self.columns]
+        # A response answers a few of the round's columns: fill those, not every column (the
+        # same cells as `cell`, which gives a column its choices, else its text, else "").
+        values = [""] * len(self.columns)
+        for header, text in cells.items():
+            for index in self.positions.get(header, ()):
+                values[index] = text
+        for header, found in choices.items():
+            for index in self.positions.get(header, ()):
+                values[index] = self.joined(self.columns[index], found)
+        return values
 
     def cell(self, column: Column, choices: dict, cells: dict[str, str], answered: set) -> str:
         if column.choice and self.options.choice_columns:
@@ -293,8 +307,15 @@ class RoundRows:
         found = choices.get(column.header)
         if not found:
             return cells.get(column.header, "")
-        order = self.orders.get(column.code, {})
-        found = sorted(found, key=lambda pair: order.get(pair[1], len(order)))
+        return self.joined(column, found)
+
+    def joined(self, column: Column, found: list[tuple[str, str]]) -> str:
+        """The choices of one cell, in questionnaire order, as codes or labels."""
+        if len(found) > 1:
+            order = self.orders.get(column.code, {})
+            found = sorted(found, key=lambda pair: order.get(pair[1], len(order)))
+        if not self.options.labels:  # codes: what the labeller would give back
+            return self.options.separator.join(choice for _code, choice in found)
         show = self.label.column if column.row else self.label
         return self.options.separator.join(show(code, choice) for code, choice in found)
 

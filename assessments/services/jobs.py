@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile, File
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -22,6 +22,15 @@ from assessments.models import Job, JobFile, SurveyRound
 
 logger = logging.getLogger(__name__)
 STALE_AFTER = datetime.timedelta(minutes=10)  # the default of settings.JOB_STALE_SECONDS
+# Claims of one job after which the watchdog gives up on it instead of requeueing it again: a
+# job that kills its worker every time (out of memory, past the hard time limit, which Celery
+# acknowledges without a retry) must end failed, not running forever.
+MAX_CLAIMS = 4
+TIME_LIMIT_ERROR = "The job took longer than the time limit ({seconds} s) and was stopped."
+GAVE_UP_ERROR = (
+    "The worker running this job stopped {attempts} times without finishing it (killed, out "
+    "of memory or past the hard time limit of {seconds} s); giving up."
+)
 
 
 def stale_after() -> datetime.timedelta:
@@ -117,6 +126,24 @@ def job_fail(*, job_id: int, error: str) -> None:
     )
 
 
+def time_limit_error() -> str:
+    """What a job that hit Celery's soft time limit (settings.CELERY_TASK_SOFT_TIME_LIMIT) shows."""
+    return TIME_LIMIT_ERROR.format(seconds=getattr(settings, "CELERY_TASK_SOFT_TIME_LIMIT", None))
+
+
+def job_fail_on_time_limit(*, job_id: int) -> None:
+    """After Celery's soft time limit (SoftTimeLimitExceeded): fail the job with a readable error.
+
+    The limit may have interrupted a database call half-way, leaving the connection unusable;
+    the failure is then written on a fresh connection."""
+    error = time_limit_error()
+    try:
+        job_fail(job_id=job_id, error=error)
+    except DatabaseError:
+        connection.close()
+        job_fail(job_id=job_id, error=error)
+
+
 def job_requeue_or_fail(*, job_id: int, error: str, max_attempts: int) -> None:
     """After a transient error: back to the queue, so that the task's retry can claim the job
     again (job_claim takes queued jobs), or failed for good once `max_attempts` claims were made.
@@ -199,7 +226,11 @@ def job_requeue_stale(*, now: datetime.datetime | None = None) -> list[int]:
     from assessments import tasks
 
     requeued = []
-    for job_id, kind in Job.objects.filter(pk__in=stale_job_ids(now=now)).values_list("pk", "kind"):
+    stale = Job.objects.filter(pk__in=stale_job_ids(now=now)).values_list("pk", "kind", "attempts")
+    for job_id, kind, attempts in stale:
+        if attempts >= MAX_CLAIMS:
+            give_up(job_id, attempts, now=now)
+            continue
         task = getattr(tasks, JOB_TASKS.get(kind, ""), None)
         if task is None:
             logger.warning("Stale job %s: no task runs jobs of kind %r", job_id, kind)
@@ -208,3 +239,14 @@ def job_requeue_stale(*, now: datetime.datetime | None = None) -> list[int]:
         task.delay(job_id)
         requeued.append(job_id)
     return requeued
+
+
+def give_up(job_id: int, attempts: int, *, now: datetime.datetime | None = None) -> None:
+    """Fail a stale job for good, unless it showed a sign of life meanwhile."""
+    now = now or timezone.now()
+    hard_limit = getattr(settings, "CELERY_TASK_TIME_LIMIT", None)
+    error = GAVE_UP_ERROR.format(attempts=attempts, seconds=hard_limit)
+    logger.warning("Giving up stale job %s after %s claims", job_id, attempts)
+    Job.objects.filter(
+        pk=job_id, status=Job.Status.RUNNING, heartbeat_at__lt=now - stale_after()
+    ).update(status=Job.Status.FAILED, finished_at=now, error=error)

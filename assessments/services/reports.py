@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError, transaction
 
 from assessments.models import Job, SurveyRound
@@ -61,6 +62,9 @@ def run_report_job(*, job_id: int) -> None:
     except OperationalError as exc:
         retry_or_fail(job_id, exc)
         raise
+    except SoftTimeLimitExceeded:
+        logger.warning("Round report job %s ran out of time", job_id)
+        jobs.job_fail_on_time_limit(job_id=job_id)
     except Exception as exc:
         logger.exception("Round report job %s failed", job_id)
         jobs.job_fail(job_id=job_id, error=f"{type(exc).__name__}: {exc}")

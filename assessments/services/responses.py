@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import get_change_reason_from_object
 
 from assessments.models import Answer, Invitation, Question, Response, RoundParticipant, SurveyRound
 from assessments.schema import OTHER_SUFFIX, QuestionnaireSchema
-from assessments.selectors import questionnaire_schema
+from assessments.selectors import question_ids, questionnaire_schema
 from assessments.validation import ValidationResult, validate_answers
 from mechanisms.models import Mechanism
 
@@ -52,33 +53,45 @@ def stored_answers(response: Response, schema: QuestionnaireSchema) -> dict[str,
 
 
 def answers_from_rows(rows: Any, schema: QuestionnaireSchema) -> dict[str, Any]:
+    return answers_from_values(
+        ((row.question.code, row.row, row.choice, row.text, row.number, row.date) for row in rows),
+        schema,
+    )
+
+
+def answers_from_values(rows: Iterable[tuple], schema: QuestionnaireSchema) -> dict[str, Any]:
+    """`answers_from_rows` from (question code, row, choice, text, number, date) tuples, which
+    a `values_list` query gives without building a model instance per answer."""
     answers: dict[str, Any] = {}
-    for row in rows:
-        code = row.question.code
+    for code, matrix_row, choice, text, number, date in rows:
         question = schema.questions.get(code)
         if question is None:
             continue
-        if row.row == OTHER_SUFFIX:
-            answers[code + OTHER_SUFFIX] = row.text
-        elif row.row and question.type == "matrix":
-            answers.setdefault(code, {}).setdefault(row.row, []).append(row.choice)
+        if matrix_row == OTHER_SUFFIX:
+            answers[code + OTHER_SUFFIX] = text
+        elif matrix_row and question.type == "matrix":
+            answers.setdefault(code, {}).setdefault(matrix_row, []).append(choice)
         elif question.type == "multiple":
-            answers.setdefault(code, []).append(row.choice)
+            answers.setdefault(code, []).append(choice)
         else:
-            answers[code] = value_of(row, question.type)
+            answers[code] = typed_value(question.type, choice, text, number, date)
     return normalise_order(answers, schema)
 
 
 def value_of(row: Answer, question_type: str) -> Any:
+    return typed_value(question_type, row.choice, row.text, row.number, row.date)
+
+
+def typed_value(question_type: str, choice: str, text: str, number: Any, date: Any) -> Any:
     if question_type in {"integer", "year", "scale5"}:
-        return int(row.number)
+        return int(number)
     if question_type == "decimal":
-        return row.number
+        return number
     if question_type == "date":
-        return row.date
+        return date
     if question_type in {"text", "long_text"}:
-        return row.text
-    return row.choice
+        return text
+    return choice
 
 
 def normalise_order(answers: dict[str, Any], schema: QuestionnaireSchema) -> dict[str, Any]:
@@ -122,14 +135,19 @@ def row_key(row: Answer) -> tuple:
 
 
 def write_answers(
-    response: Response, schema: QuestionnaireSchema, cleaned: Mapping[str, Any]
+    response: Response,
+    schema: QuestionnaireSchema,
+    cleaned: Mapping[str, Any],
+    *,
+    existing: list[Answer] | None = None,
 ) -> int:
-    """Make the stored rows equal `cleaned`, touching only rows that change (kept in history)."""
-    question_ids = dict(
-        Question.objects.filter(questionnaire_id=response.questionnaire_id).values_list(
-            "code", "pk"
-        )
-    )
+    """Make the stored rows equal `cleaned`, touching only rows that change (kept in history).
+
+    `existing` are the response's rows when the caller has just read them. The changes take a
+    fixed number of queries however many rows change: removed rows get their "-" history rows
+    and are deleted in bulk, new rows are inserted with their "+" history rows in bulk.
+    """
+    question_ids = questionnaire_question_ids(response)
     wanted: list[Answer] = []
     for code, value in cleaned.items():
         if code.endswith(OTHER_SUFFIX) and code not in schema.questions:
@@ -137,16 +155,57 @@ def write_answers(
             wanted.append(Answer(question_id=question_ids[base], row=OTHER_SUFFIX, text=value))
         else:
             wanted += rows_for(question_ids[code], schema.questions[code].type, value)
-    existing = {row_key(row): row for row in response.answers.all()}
+    rows = list(response.answers.all()) if existing is None else existing
+    stored = {row_key(row): row for row in rows}
     wanted_keys = {row_key(row) for row in wanted}
-    stale = [row for key, row in existing.items() if key not in wanted_keys]
-    for row in stale:
-        row.delete()
-    new = [row for row in wanted if row_key(row) not in existing]
+    stale = [row for key, row in stored.items() if key not in wanted_keys]
+    delete_with_history(stale)
+    new = [row for row in wanted if row_key(row) not in stored]
     for row in new:
         row.response = response
-        row.save()
+    create_with_history(new)
     return len(stale) + len(new)
+
+
+def questionnaire_question_ids(response: Response) -> dict[str, int]:
+    """Question code -> id of the response's questionnaire; cached per process for a published
+    version when the caller loaded the questionnaire with the response."""
+    if Response.questionnaire.is_cached(response):
+        return question_ids(response.questionnaire)
+    questions = Question.objects.filter(questionnaire_id=response.questionnaire_id)
+    return dict(questions.values_list("code", "pk"))
+
+
+def delete_with_history(rows: list[Answer]) -> None:
+    """What `row.delete()` does for each row (a "-" history row, then the delete), in two
+    queries. Nothing else listens to answer deletions, and nothing refers to an answer."""
+    if not rows:
+        return
+    history = Answer.history.model
+    history.objects.bulk_create(
+        history(
+            history_date=timezone.now(),
+            history_type="-",
+            history_user=history.get_default_history_user(row),
+            history_change_reason=get_change_reason_from_object(row),
+            **{field.attname: getattr(row, field.attname) for field in history.tracked_fields},
+        )
+        for row in rows
+    )
+    Answer.objects.filter(pk__in=[row.pk for row in rows])._raw_delete(Answer.objects.db)
+
+
+def create_with_history(rows: list[Answer]) -> None:
+    """What `row.save()` does for each new row (the insert, then a "+" history row), in two
+    queries where the database returns the new ids from a bulk insert."""
+    if not rows:
+        return
+    if not connections[Answer.objects.db].features.can_return_rows_from_bulk_insert:
+        for row in rows:
+            row.save()
+        return
+    Answer.objects.bulk_create(rows)
+    Answer.history.bulk_history_create(rows, default_change_reason=None)
 
 
 def ensure_round_open(survey_round: SurveyRound) -> None:
@@ -179,14 +238,20 @@ def response_save_answers(
     valid ones are saved and the errors returned (autosave must not lose the rest of a page).
     A stale `expected_version` raises StaleVersion and writes nothing.
     """
-    locked = Response.objects.select_for_update().select_related("round").get(pk=response.pk)
+    # Lock the response row only (of=self): the joined round is shared by every respondent.
+    locked = (
+        Response.objects.select_for_update(of=("self",))
+        .select_related("round", "questionnaire")
+        .get(pk=response.pk)
+    )
     ensure_round_open(locked.round)
     if not locked.is_editable:
         raise ValidationError(_(NOT_EDITABLE))
     if expected_version is not None and locked.version != expected_version:
         raise StaleVersion(locked.version)
     schema = schema or questionnaire_schema(locked.questionnaire)
-    previous = stored_answers(locked, schema)
+    rows = list(Answer.objects.filter(response=locked).select_related("question").order_by("pk"))
+    previous = answers_from_rows(rows, schema)
     result = validate_answers(
         schema, {**previous, **answers}, scope=scope_of(locked), complete=False
     )
@@ -195,8 +260,11 @@ def response_save_answers(
     for code in result.errors:
         if code in previous:  # an answer that is invalid now keeps its stored value
             result.cleaned[code] = previous[code]
-    write_answers(locked, schema, result.cleaned)
-    locked = bump_version(locked, expected_version)
+    write_answers(locked, schema, result.cleaned, existing=rows)
+    # The version was checked under the row lock: bump it without reading the row again.
+    now = timezone.now()
+    Response.objects.filter(pk=locked.pk).update(version=F("version") + 1, updated_at=now)
+    locked.version, locked.updated_at = locked.version + 1, now
     mark_invitation_in_progress(locked.participant_id)
     return locked, result
 
@@ -219,7 +287,9 @@ def response_submit(
     *, response: Response, user: Any = None, expected_version: int | None = None
 ) -> Response:
     """Validate everything and submit; submitting a submitted response again changes nothing."""
-    locked = Response.objects.select_for_update().select_related("round").get(pk=response.pk)
+    locked = (
+        Response.objects.select_for_update(of=("self",)).select_related("round").get(pk=response.pk)
+    )
     if locked.status == Response.Status.SUBMITTED:
         return locked
     ensure_round_open(locked.round)

@@ -34,7 +34,7 @@ from assessments.schema import OTHER_SUFFIX
 from assessments.selectors import questionnaire_schema
 from assessments.services.questionnaire_format import QuestionnaireFormatError
 from assessments.services.questionnaires import questionnaire_import, questionnaire_to_dict
-from assessments.services.responses import answers_from_rows
+from assessments.services.responses import answers_from_values
 from assessments.validation import validate_answers
 from mechanisms.models import Mechanism, Membership, Organization, State
 
@@ -88,17 +88,22 @@ def registry_snapshot(survey_round: SurveyRound) -> dict:
     mechanism_ids = set(
         participants.filter(kind="mechanism").values_list("mechanism_id", flat=True)
     )
-    memberships = (
+    # Tuples, not model instances: a round with every organization engaged with every
+    # mechanism has ~100,000 memberships, and four instances each would take ~400 MB.
+    memberships = list(
         Membership.objects.filter(mechanism_id__in=mechanism_ids)
-        .select_related("mechanism", "state", "organization")
         .order_by(
             "mechanism__acronym", "role", "state__country", "organization__acronym", "start_date"
         )
-    )
+        .values_list(
+            "mechanism__acronym", "state__country", "organization_id", "organization__acronym",
+            "role", "start_date", "end_date",
+        )
+    )  # fmt: skip
     organization_ids = set(
         participants.filter(kind="organization").values_list("organization_id", flat=True)
     )
-    organization_ids |= {m.organization_id for m in memberships if m.organization_id}
+    organization_ids |= {m[2] for m in memberships if m[2]}
     mechanisms = Mechanism.objects.filter(pk__in=mechanism_ids).order_by("acronym")
     return {
         "mechanisms": [
@@ -111,10 +116,10 @@ def registry_snapshot(survey_round: SurveyRound) -> dict:
             for o in Organization.objects.filter(pk__in=organization_ids).order_by("acronym")
         ],
         "memberships": [
-            {"mechanism": m.mechanism.acronym,
-             "participant": f"state:{m.state.country.code}" if m.state_id else f"organization:{m.organization.acronym}",
-             "role": m.role, "start_date": to_json(m.start_date), "end_date": to_json(m.end_date)}
-            for m in memberships
+            {"mechanism": mechanism,
+             "participant": f"state:{state}" if state else f"organization:{organization}",
+             "role": role, "start_date": to_json(start), "end_date": to_json(end)}
+            for mechanism, state, _id, organization, role, start, end in memberships
         ],
     }  # fmt: skip
 
@@ -147,26 +152,31 @@ def participants_snapshot(survey_round: SurveyRound) -> list[dict]:
 def response_histories(
     response_ids: list[int], codes: dict[int, str]
 ) -> tuple[dict[int, list], dict[int, list]]:
+    """The history of the responses and of their answers, read as tuples (one model instance
+    per history row would cost more than the rest of the export)."""
+    user = f"history_user__{get_user_model().USERNAME_FIELD}"
     responses: dict[int, list] = {}
-    for h in (
+    for pk, date, kind, who, status, version, reason in (
         Response.history.filter(id__in=response_ids)
-        .select_related("history_user")
         .order_by("history_date", "history_id")
-    ):
-        responses.setdefault(h.id, []).append({
-            "date": to_json(h.history_date), "type": h.history_type, "user": username(h.history_user),
-            "status": h.status, "version": h.version, "reason": h.history_change_reason,
+        .values_list("id", "history_date", "history_type", user, "status", "version",
+                     "history_change_reason")
+    ):  # fmt: skip
+        responses.setdefault(pk, []).append({
+            "date": to_json(date), "type": kind, "user": who,
+            "status": status, "version": version, "reason": reason,
         })  # fmt: skip
     answers: dict[int, list] = {}
-    for h in (
+    for response_id, date, kind, who, question_id, row, choice, text, number, value in (
         Answer.history.filter(response_id__in=response_ids)
-        .select_related("history_user")
         .order_by("history_date", "history_id")
-    ):
-        answers.setdefault(h.response_id, []).append({
-            "date": to_json(h.history_date), "type": h.history_type, "user": username(h.history_user),
-            "question": codes.get(h.question_id), "row": h.row, "choice": h.choice, "text": h.text,
-            "number": to_json(h.number), "date_value": to_json(h.date),
+        .values_list("response_id", "history_date", "history_type", user, "question_id", "row",
+                     "choice", "text", "number", "date")
+    ):  # fmt: skip
+        answers.setdefault(response_id, []).append({
+            "date": to_json(date), "type": kind, "user": who,
+            "question": codes.get(question_id), "row": row, "choice": choice, "text": text,
+            "number": to_json(number), "date_value": to_json(value),
         })  # fmt: skip
     return responses, answers
 
@@ -205,34 +215,45 @@ def responses_snapshot(survey_round: SurveyRound) -> Iterator[dict]:
         yield from responses_batch(ids[start : start + SNAPSHOT_BATCH], schemas, codes)
 
 
+RESPONSE_COLUMNS = (
+    "pk", "participant__kind", "participant__mechanism__acronym", "participant__state__country",
+    "participant__organization__acronym", "mechanism__acronym", "questionnaire__key",
+    "questionnaire__version", *RESPONSE_FIELDS,
+)  # fmt: skip
+
+
 def responses_batch(ids: list[int], schemas: dict, codes: dict[int, str]) -> Iterator[dict]:
-    responses = (
-        Response.objects.filter(pk__in=ids)
-        .select_related("participant__mechanism", "participant__state", "participant__organization",
-                        "mechanism", "questionnaire", "submitted_by")
-        .in_bulk()
-    )  # fmt: skip
+    """The responses `ids` as documents, read as tuples rather than model instances."""
+    user = f"submitted_by__{get_user_model().USERNAME_FIELD}"
+    responses = {
+        row[0]: row
+        for row in Response.objects.filter(pk__in=ids)
+        .order_by()
+        .values_list(*RESPONSE_COLUMNS, user)
+    }
     response_history, answer_history = response_histories(ids, codes)
-    rows_by_response: dict[int, list[Answer]] = {}
-    for row in (
+    rows_by_response: dict[int, list[tuple]] = {}
+    for response_id, *values in (
         Answer.objects.filter(response_id__in=ids)
-        .select_related("question")
         .order_by("response_id", "pk")
+        .values_list("response_id", "question__code", "row", "choice", "text", "number", "date")
     ):
-        rows_by_response.setdefault(row.response_id, []).append(row)
+        rows_by_response.setdefault(response_id, []).append(values)
     for pk in ids:
-        r = responses[pk]
-        p = r.participant
+        (_pk, kind, mechanism, state, organization, about, key, version, *fields,
+         submitted_by) = responses[pk]  # fmt: skip
+        code = {"mechanism": mechanism, "state": state, "organization": organization}[kind]
+        answers = answers_from_values(rows_by_response.get(pk, []), schemas[kind])
         yield {
-            "participant": party_key(p.kind, p.mechanism, p.state, p.organization),
-            "mechanism": r.mechanism.acronym if r.mechanism else None,
-            "questionnaire": {"key": r.questionnaire.key, "version": r.questionnaire.version},
-            **{f: to_json(getattr(r, f)) for f in RESPONSE_FIELDS},
-            "submitted_by": username(r.submitted_by),
-            "answers": to_json(answers_from_rows(rows_by_response.get(r.pk, []), schemas[p.kind])),
-            "history": response_history.get(r.pk, []),
-            "answer_history": answer_history.get(r.pk, []),
-        }  # fmt: skip
+            "participant": f"{kind}:{code}",
+            "mechanism": about,
+            "questionnaire": {"key": key, "version": version},
+            **{f: to_json(value) for f, value in zip(RESPONSE_FIELDS, fields, strict=True)},
+            "submitted_by": submitted_by,
+            "answers": to_json(answers),
+            "history": response_history.get(pk, []),
+            "answer_history": answer_history.get(pk, []),
+        }
 
 
 def iter_round_json(

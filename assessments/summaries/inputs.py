@@ -102,7 +102,11 @@ def audience_answers(responses: Any) -> AudienceAnswers:
     result = AudienceAnswers(respondents=responses.count())
     if not result.respondents:
         return result
-    rows = Answer.objects.filter(response__in=responses)
+    # order_by(): the default orderings of Answer and Response would otherwise join the round,
+    # participant, questionnaire and section tables into every grouped query (Django drops
+    # Meta.ordering from GROUP BY queries but keeps its joins), turning an index lookup of the
+    # few responses about one mechanism into a scan of every answer row.
+    rows = Answer.objects.filter(response__in=responses.order_by()).order_by()
     grouped = (
         rows.exclude(choice="")
         .values("question__code", "row", "choice")
@@ -141,7 +145,8 @@ def summary_inputs(survey_round: SurveyRound, mechanism: Mechanism) -> SummaryIn
     state_responses = about.filter(participant__kind=Audience.STATE)
     organization_responses = about.filter(participant__kind=Audience.ORGANIZATION)
     response_ids = sorted(
-        ([own_response.pk] if own_response else []) + list(about.values_list("pk", flat=True))
+        ([own_response.pk] if own_response else [])
+        + list(about.order_by().values_list("pk", flat=True))
     )
     inputs = SummaryInputs(
         survey_round=survey_round,

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import logging
 import os
 import platform
+import re
 import secrets
 import shutil
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +111,12 @@ class Command(BaseCommand):
             "--skip-load", action="store_true", help="No gunicorn load test (query counts only)."
         )
         parser.add_argument(
+            "--full-report",
+            action="store_true",
+            help="Run the whole report job at every scale (by default only at the largest: its "
+            "rendering depends on the registry, not on the number of answers).",
+        )
+        parser.add_argument(
             "--pdfs", type=int, default=None, help="Summary PDFs to time (default: all)."
         )
         parser.add_argument(
@@ -178,11 +187,16 @@ class Command(BaseCommand):
         from assessments.benchmark.report import render, write_docs, write_json
         from assessments.benchmark.seed import SeedSpec, reset_data
 
+        # WeasyPrint warns about every SVG property it ignores; whitenoise about var/static.
+        # (a filter: WeasyPrint sets its logger's level itself when it is first imported)
+        logging.getLogger("weasyprint").addFilter(lambda record: record.levelno >= logging.ERROR)
+        warnings.filterwarnings("ignore", message="No directory at")
         self.note("Migrating the benchmark database")
         call_command("migrate", verbosity=0, interactive=False)
         if not options["reuse"]:
             reset_data()
         folder = scratch_folder()
+        options["largest"] = max(scales)
         results = []
         try:
             for scale in scales:
@@ -211,7 +225,9 @@ class Command(BaseCommand):
         result = self.seeded(spec, options["reuse"])
         survey_round = result.pop("round")
         steps = {
-            "report": lambda: measure.measure_report(survey_round),
+            "report": lambda: measure.measure_report(
+                survey_round, job=options["full_report"] or spec.scale == options["largest"]
+            ),
             "export": lambda: measure.measure_exports(survey_round, folder),
             "summaries": lambda: measure.measure_summaries(survey_round, pdfs=options["pdfs"]),
             "web": lambda: measure.measure_web(
@@ -271,7 +287,7 @@ def child_arguments(options: dict[str, Any]) -> list[str]:
         arguments += ["--only", options["only"]]
     if options["pdfs"] is not None:
         arguments += ["--pdfs", str(options["pdfs"])]
-    for flag in ("skip_load", "reuse"):
+    for flag in ("skip_load", "reuse", "full_report"):
         if options[flag]:
             arguments.append("--" + flag.replace("_", "-"))
     if options["write_docs"]:
@@ -293,9 +309,10 @@ def run_meta(scales: list[int], parts: list[str], options: dict[str, Any]) -> di
         server = cursor.fetchone()[0].split()[0]
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
     skipped = options["skip_load"] or "web" not in parts
+    key = "scales-" + "-".join(map(str, scales)) + (f"-only-{only}" if only else "")
     return {
         "command": command,
-        "key": "scales-" + "-".join(map(str, scales)) + (f"-only-{only}" if only else ""),
+        "key": re.sub(r"[^a-z0-9-]+", "-", key.lower()).strip("-"),
         "scales": scales,
         "parts": parts,
         "cores": os.cpu_count(),
@@ -303,6 +320,8 @@ def run_meta(scales: list[int], parts: list[str], options: dict[str, Any]) -> di
         "postgresql": f"PostgreSQL {server}",
         "python": platform.python_version(),
         "date": datetime.date.today().isoformat(),
+        # Other work on the machine slows every figure: the 1, 5 and 15 minute load averages.
+        "load_average": " / ".join(f"{n:.1f}" for n in os.getloadavg()),
         "round": (
             f"{options['states']} States, {options['mechanisms']} mechanisms, "
             f"{options['organizations']} × scale organizations"
