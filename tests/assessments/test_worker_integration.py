@@ -100,7 +100,7 @@ class Workers:
         }
         command = [
             sys.executable, "-m", "celery", "-A", "config", "worker", f"--pool={pool}",
-            "--concurrency=1", "--loglevel=DEBUG", "-Q", self.queue,
+            "--concurrency=1", "--loglevel=INFO", "-Q", self.queue,
             "-n", f"{self.queue}-{number}@%h", "--without-mingle", "--without-gossip",
             "--without-heartbeat",
         ]  # fmt: skip
