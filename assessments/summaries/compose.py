@@ -451,7 +451,9 @@ class Composer:
         text = sentence(_("Secretariat: %(kind)s") % {"kind": self.own_label("secretariat_type")})
         host = self.own.get("secretariat_host")
         if host and kind != "NONE":
-            text += " " + sentence(_("It is hosted by %(host)s") % {"host": host})
+            # The host is the respondent's own words ("Technical Secretariat hosted by ..."),
+            # so it is given as a label, not fitted into a sentence.
+            text += " " + sentence(_("Host of the secretariat: %(host)s") % {"host": host})
         return text
 
     def bodies_and_meetings(self) -> str:
@@ -504,6 +506,12 @@ class Composer:
         travel = self.own.get("travel_costs")
         if travel == "OWN_COST":
             parts.append(_("Member States cover their own travel expenses to attend its meetings."))
+        elif travel == "MIXED":
+            parts.append(
+                _(
+                    "Delegates' travel to meetings is covered partly by the delegations, partly by the mechanism or donors."
+                )
+            )
         elif travel:
             parts.append(
                 sentence(

@@ -458,7 +458,7 @@ def test_with_many_respondents_the_structures_come_from_the_secretariat_and_the_
         "The mechanism is led under the following chair model: Pro Tempore Presidency. The "
         "chair changes every year. The chair convenes meetings, sets the agenda and represents "
         "the mechanism externally.",
-        "Secretariat: IOM provides the secretariat or technical secretariat. It is hosted by "
+        "Secretariat: IOM provides the secretariat or technical secretariat. Host of the secretariat: "
         "the IOM office in San José.",
         "It has the following subsidiary body: regional consultation group (e.g. RCM Regional "
         "Consultation Group on Migration). It meets at these levels: vice-ministerial meeting "
