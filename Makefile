@@ -58,5 +58,11 @@ worker: install .env
 beat: install .env
 	mkdir -p var && $(BIN)/celery -A config beat --loglevel=INFO -s var/celerybeat-schedule
 
+# The benchmark uses its own PostgreSQL database (see docs/performance.md).
+BENCH_ARGS ?= --scales 1,10
+
+bench: install .env
+	$(PY) manage.py bench $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) var/iscm.sqlite3 var/static

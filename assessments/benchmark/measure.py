@@ -53,7 +53,6 @@ from assessments.services.invitations import invitation_token
 from assessments.services.responses import stored_answers
 
 KB = 1024
-MB = 1024 * 1024
 EXPORT_FORMATS = ("csv", "json")
 TEXT_TYPES = ("long_text", "text")
 LOAD_CLIENTS = 20

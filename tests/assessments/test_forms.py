@@ -95,7 +95,8 @@ def render(answers: dict | None = None, errors: dict | None = None, **kwargs: An
 
 
 def wrapper(page: Any, code: str) -> Any:
-    return page.get_element_by_id(f"q-{code}")
+    """A question's wrapper, found by its data attribute: read-only renderings carry no ids."""
+    return page.xpath(f"//*[@data-question='{code}']")[0]
 
 
 # --- answers_from_post ------------------------------------------------------------------------
