@@ -1,4 +1,8 @@
-"""Who may see what: the one place respondent access is decided.
+"""Who may see what: the one policy module used by pages, API and job downloads.
+
+Roles: the secretariat (staff users) sees and does everything; a viewer (group "viewers") reads
+published summaries and reports; a respondent sees only its own participant's work. Published
+summaries are public to signed-in users; drafts, job results and responses are not.
 
 A respondent reaches a participant's work either through an invitation link (remembered in the
 session as invitation id -> nonce, re-checked on every request so that revoking or rotating a
@@ -9,11 +13,21 @@ the API (which grant them everything), never by answering on a participant's beh
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from assessments.models import FocalPoint, Invitation, Response, RoundParticipant
+from assessments.models import (
+    FocalPoint,
+    Invitation,
+    Job,
+    Response,
+    RoundParticipant,
+    Summary,
+    SurveyRound,
+)
 
 SESSION_KEY = "assessments_invitations"
 
@@ -54,8 +68,50 @@ def focal_point_filter(request: HttpRequest) -> Q | None:
     return condition
 
 
+VIEWER_GROUP = "viewers"
+
+
+def user_is_secretariat(user: Any) -> bool:
+    """Secretariat admins are staff users: they see and do everything."""
+    return bool(user and user.is_authenticated and user.is_staff)
+
+
+def user_is_viewer(user: Any) -> bool:
+    """Viewers read published summaries and reports (the secretariat too)."""
+    return bool(
+        user
+        and user.is_authenticated
+        and (user.is_staff or user.groups.filter(name=VIEWER_GROUP).exists())
+    )
+
+
 def is_secretariat(request: HttpRequest) -> bool:
-    return bool(request.user.is_authenticated and request.user.is_staff)
+    return user_is_secretariat(request.user)
+
+
+def visible_summaries(user: Any) -> QuerySet[Summary]:
+    """Published summaries for everyone; drafts (generated or edited) for the secretariat only."""
+    summaries = Summary.objects.select_related("round", "mechanism")
+    if user_is_secretariat(user):
+        return summaries
+    return summaries.filter(status=Summary.Status.PUBLISHED)
+
+
+def visible_jobs(user: Any) -> QuerySet[Job]:
+    """The secretariat sees every job; a viewer the finished reports of published rounds; anyone
+    signed in the jobs they asked for. A job's result files follow its job."""
+    if user_is_secretariat(user):
+        return Job.objects.all()
+    if not (user and user.is_authenticated):
+        return Job.objects.none()
+    visible = Q(requested_by=user)
+    if user_is_viewer(user):
+        visible |= Q(
+            kind=Job.Kind.ROUND_REPORT,
+            status=Job.Status.SUCCEEDED,
+            round__status=SurveyRound.Status.PUBLISHED,
+        )
+    return Job.objects.filter(visible)
 
 
 def accessible_participants(request: HttpRequest) -> QuerySet[RoundParticipant]:

@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
+from assessments.access import visible_jobs
 from assessments.models import Job, JobFile
-
-
-def visible_jobs(request: HttpRequest) -> QuerySet[Job]:
-    """The secretariat sees every job; anyone else only the jobs they asked for."""
-    if request.user.is_staff:
-        return Job.objects.all()
-    return Job.objects.filter(Q(requested_by=request.user))
 
 
 def job_state(job: Job) -> dict:
@@ -42,18 +35,18 @@ def job_state(job: Job) -> dict:
 
 @login_required
 def job_view(request: HttpRequest, pk: int) -> HttpResponse:
-    job = get_object_or_404(visible_jobs(request).select_related("round"), pk=pk)
+    job = get_object_or_404(visible_jobs(request.user).select_related("round"), pk=pk)
     return render(request, "assessments/job.html", {"job": job, "state": job_state(job)})
 
 
 @login_required
 def job_status_view(request: HttpRequest, pk: int) -> JsonResponse:
-    job = get_object_or_404(visible_jobs(request), pk=pk)
+    job = get_object_or_404(visible_jobs(request.user), pk=pk)
     return JsonResponse(job_state(job))
 
 
 @login_required
 def job_file_view(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
-    job_file = get_object_or_404(JobFile, job__in=visible_jobs(request), job_id=pk, pk=file_pk)
+    job_file = get_object_or_404(JobFile, job__in=visible_jobs(request.user), job_id=pk, pk=file_pk)
     return FileResponse(job_file.file.open("rb"), as_attachment=True, filename=job_file.name,
                         content_type=job_file.content_type)  # fmt: skip

@@ -9,7 +9,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessments.models import Job, Summary, SurveyRound
+from assessments.access import visible_summaries
+from assessments.models import Job, SurveyRound
 from assessments.services.summary_jobs import summaries_job_start
 from assessments.summaries.render import document, to_docx, to_html, to_markdown, to_pdf
 
@@ -21,14 +22,6 @@ CONTENT_TYPES = {
 }
 
 
-def visible_summaries(request: HttpRequest):
-    """Published summaries for everyone; drafts (generated or edited) for the secretariat only."""
-    summaries = Summary.objects.select_related("round", "mechanism")
-    if request.user.is_authenticated and request.user.is_staff:
-        return summaries
-    return summaries.filter(status=Summary.Status.PUBLISHED)
-
-
 def requested_language(request: HttpRequest) -> str:
     language = request.GET.get("lang") or (translation.get_language() or "en")[:2]
     return language if language in {"en", "fr", "es"} else "en"
@@ -36,7 +29,7 @@ def requested_language(request: HttpRequest) -> str:
 
 def summary_view(request: HttpRequest, slug: str, acronym: str) -> HttpResponse:
     language = requested_language(request)
-    summaries = visible_summaries(request).filter(
+    summaries = visible_summaries(request.user).filter(
         round__slug=slug, mechanism__acronym=acronym.upper()
     )
     summary = summaries.filter(language=language).first()
@@ -62,7 +55,7 @@ def summary_download(
     if fmt not in CONTENT_TYPES:
         raise Http404
     summary = get_object_or_404(
-        visible_summaries(request),
+        visible_summaries(request.user),
         round__slug=slug,
         mechanism__acronym=acronym.upper(),
         language=language,
@@ -81,7 +74,7 @@ def compendium_download(request: HttpRequest, slug: str, language: str, fmt: str
         raise Http404
     survey_round = get_object_or_404(SurveyRound, slug=slug)
     summaries = list(
-        visible_summaries(request)
+        visible_summaries(request.user)
         .filter(round=survey_round, language=language)
         .order_by("mechanism__acronym")
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import django_filters
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -24,7 +24,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response as ApiResponse
 
-from assessments.api.permissions import IsSecretariat, is_secretariat, is_viewer
+from assessments.access import visible_jobs, visible_summaries
+from assessments.api.permissions import IsSecretariat
 from assessments.models import Job, JobFile, Summary, SurveyRound
 from assessments.summaries.render import to_docx, to_html, to_markdown, to_pdf
 from config.api_errors import ErrorSerializer
@@ -147,12 +148,10 @@ class SummaryViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[Summary]:
         if getattr(self, "swagger_fake_view", False):
             return Summary.objects.none()
-        summaries = Summary.objects.select_related("round", "mechanism")
+        summaries = visible_summaries(self.request.user)
         if self.action == "retrieve":
             summaries = summaries.prefetch_related("responses_used")
-        if is_secretariat(self.request.user):
-            return summaries
-        return summaries.filter(status=Summary.Status.PUBLISHED)
+        return summaries
 
     def get_serializer_class(self) -> type:
         return SummaryDetailSerializer if self.action == "retrieve" else SummarySerializer
@@ -293,18 +292,7 @@ class JobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[Job]:
         if getattr(self, "swagger_fake_view", False):
             return Job.objects.none()
-        jobs = Job.objects.select_related("round").prefetch_related("files")
-        user = self.request.user
-        if is_secretariat(user):
-            return jobs
-        visible = Q(requested_by=user)
-        if is_viewer(user):
-            visible |= Q(
-                kind=Job.Kind.ROUND_REPORT,
-                status=Job.Status.SUCCEEDED,
-                round__status=SurveyRound.Status.PUBLISHED,
-            )
-        return jobs.filter(visible)
+        return visible_jobs(self.request.user).select_related("round").prefetch_related("files")
 
     @extend_schema(
         summary="Start a round report, an export or the summaries of a round (secretariat)",

@@ -6,19 +6,12 @@ from typing import Any
 
 from rest_framework.permissions import BasePermission
 
-VIEWER_GROUP = "viewers"
+from assessments.access import VIEWER_GROUP, user_is_secretariat, user_is_viewer
 
-
-def is_secretariat(user: Any) -> bool:
-    return bool(user and user.is_authenticated and user.is_staff)
-
-
-def is_viewer(user: Any) -> bool:
-    return bool(
-        user
-        and user.is_authenticated
-        and (user.is_staff or user.groups.filter(name=VIEWER_GROUP).exists())
-    )
+# The roles are decided in assessments/access.py; these names keep the API's wording.
+is_secretariat = user_is_secretariat
+is_viewer = user_is_viewer
+__all__ = ["VIEWER_GROUP", "IsSecretariat", "IsSecretariatForObject", "is_secretariat", "is_viewer"]
 
 
 class IsSecretariat(BasePermission):
