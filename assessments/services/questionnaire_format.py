@@ -44,6 +44,10 @@ QUESTION_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 CHOICE_CODE = re.compile(r"^[A-Za-z0-9_.-]+$")
 SECTION_CODE = CHOICE_CODE
 KEY = re.compile(r"^[-a-zA-Z0-9_]+$")
+# What the columns hold (a longer or NUL-holding value would fail in the database, not here):
+CODE_LENGTH = 64  # keys and codes: CharField(max_length=64)
+LABEL_LENGTH = 300  # titles and choice labels: CharField(max_length=300)
+MAX_INTEGER = 2**31 - 1  # versions and max_choices: PositiveIntegerField
 
 
 class QuestionnaireFormatError(ValueError):
@@ -72,7 +76,8 @@ def structure_errors(data: Any, lists: Mapping[str, list[Option]]) -> list[str]:
             errors.append(f"{where}: must be an object.")
             continue
         check_section(section, where, section_codes, errors)
-        for q_index, question in enumerate(section.get("questions") or []):
+        questions = section.get("questions")  # not a list: reported by check_section
+        for q_index, question in enumerate(questions if isinstance(questions, list) else []):
             q_where = f"{where}.questions[{q_index}]"
             if not isinstance(question, Mapping):
                 errors.append(f"{q_where}: must be an object.")
@@ -91,29 +96,37 @@ def check_top(data: Mapping, errors: list[str]) -> None:
     if data.get("format_version") != FORMAT_VERSION:
         errors.append(f"format_version: expected {FORMAT_VERSION}.")
     unknown_keys(data, TOP_KEYS, "questionnaire", errors)
-    if not isinstance(data.get("key"), str) or not KEY.match(data.get("key") or ""):
+    if not isinstance(data.get("key"), str) or not KEY.fullmatch(data.get("key") or ""):
         errors.append("key: letters, digits, hyphens and underscores only.")
+    elif len(data["key"]) > CODE_LENGTH:
+        errors.append(f"key: at most {CODE_LENGTH} characters.")
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         errors.append("version: a whole number of at least 1.")
+    elif version > MAX_INTEGER:
+        errors.append(f"version: at most {MAX_INTEGER}.")
     if data.get("audience") not in Audience.values:
         errors.append(f"audience: one of {', '.join(Audience.values)}.")
     if data.get("status", "draft") not in Questionnaire.Status.values:
         errors.append(f"status: one of {', '.join(Questionnaire.Status.values)}.")
-    check_texts(data.get("title"), "title", errors, required=True)
+    check_texts(data.get("title"), "title", errors, required=True, max_length=LABEL_LENGTH)
     check_texts(data.get("description"), "description", errors)
 
 
 def check_section(section: Mapping, where: str, codes: set[str], errors: list[str]) -> None:
     unknown_keys(section, SECTION_KEYS, where, errors)
     code = section.get("code")
-    if not isinstance(code, str) or not SECTION_CODE.match(code):
+    if not isinstance(code, str) or not SECTION_CODE.fullmatch(code):
         errors.append(f"{where}.code: letters, digits, underscores, dots and hyphens only.")
+    elif len(code) > CODE_LENGTH:
+        errors.append(f"{where}.code: at most {CODE_LENGTH} characters.")
     elif code in codes:
         errors.append(f"{where}.code: “{code}” is used by another section.")
     else:
         codes.add(code)
-    check_texts(section.get("title"), f"{where}.title", errors, required=True)
+    check_texts(
+        section.get("title"), f"{where}.title", errors, required=True, max_length=LABEL_LENGTH
+    )
     check_texts(section.get("help"), f"{where}.help", errors)
     if not isinstance(section.get("per_mechanism", False), bool):
         errors.append(f"{where}.per_mechanism: true or false.")
@@ -126,10 +139,13 @@ def check_question(
 ) -> None:
     unknown_keys(q, QUESTION_KEYS, where, errors)
     code, qtype = q.get("code"), q.get("type")
-    if not isinstance(code, str) or not QUESTION_CODE.match(code):
+    if not isinstance(code, str) or not QUESTION_CODE.fullmatch(code):
         errors.append(
             f"{where}.code: lower-case letters, digits and underscores, starting with a letter."
         )
+        code = None
+    elif len(code) > CODE_LENGTH:
+        errors.append(f"{where}.code: at most {CODE_LENGTH} characters.")
         code = None
     elif code in seen or code in {
         c + OTHER_SUFFIX for c, s in seen.items() if s["question"].get("other_option")
@@ -181,6 +197,8 @@ def check_flags(q: Mapping, where: str, qtype: str, errors: list[str]) -> None:
             errors.append(f"{where}.max_choices: only for multiple choice questions.")
         elif isinstance(max_choices, bool) or not isinstance(max_choices, int) or max_choices < 1:
             errors.append(f"{where}.max_choices: a whole number of at least 1.")
+        elif max_choices > MAX_INTEGER:
+            errors.append(f"{where}.max_choices: at most {MAX_INTEGER}.")
 
 
 def is_storable_number(value: int | float) -> bool:
@@ -216,7 +234,7 @@ def check_source(source: Any, where: str, lists: Mapping, errors: list[str]) -> 
     if kind == "mechanisms":
         return
     if kind == "vocabulary":
-        if source.get("name") not in lists:
+        if not isinstance(source.get("name"), str) or source["name"] not in lists:
             errors.append(f"{where}.name: unknown vocabulary “{source.get('name')}”.")
         return
     if kind != "local":
@@ -230,15 +248,19 @@ def check_source(source: Any, where: str, lists: Mapping, errors: list[str]) -> 
     for index, item in enumerate(items):
         item_where = f"{where}.items[{index}]"
         code = item.get("code") if isinstance(item, Mapping) else None
-        if not isinstance(code, str) or not CHOICE_CODE.match(code):
+        if not isinstance(code, str) or not CHOICE_CODE.fullmatch(code):
             errors.append(
                 f"{item_where}.code: letters, digits, underscores, dots and hyphens only."
             )
             continue
+        if len(code) > CODE_LENGTH:
+            errors.append(f"{item_where}.code: at most {CODE_LENGTH} characters.")
         if code in codes:
             errors.append(f"{item_where}.code: “{code}” is listed twice.")
         codes.add(code)
-        check_texts(item.get("label"), f"{item_where}.label", errors, required=True)
+        check_texts(
+            item.get("label"), f"{item_where}.label", errors, required=True, max_length=LABEL_LENGTH
+        )
 
 
 def check_rows_from(
@@ -250,7 +272,7 @@ def check_rows_from(
     if qtype != "matrix":
         errors.append(f"{where}.rows_from: only for matrix questions.")
         return
-    target = seen.get(rows_from)
+    target = seen.get(rows_from) if isinstance(rows_from, str) else None
     if target is None:
         errors.append(f"{where}.rows_from: “{rows_from}” is not an earlier question.")
     elif target["question"].get("type") != "multiple" or target["per_mechanism"] != per_mechanism:
@@ -277,7 +299,7 @@ def check_condition(
     if target_code == q.get("code"):
         errors.append(f"{where}: a question cannot depend on itself.")
         return
-    target = seen.get(target_code)
+    target = seen.get(target_code) if isinstance(target_code, str) else None
     if target is None:
         errors.append(
             f"{where}.question: “{target_code}” is not an earlier question (conditions may only look back)."
@@ -309,21 +331,32 @@ def check_condition(
 def allowed_codes(q: Mapping, lists: Mapping) -> set[str] | None:
     if q.get("type") in BUILT_IN_CHOICES:
         return set(BUILT_IN_CHOICES[q["type"]])
-    source = q.get("choices") or {}
+    source = q.get("choices")
+    if not isinstance(source, Mapping):  # reported with the question itself
+        return None
     codes: set[str] | None
     if source.get("source") == "local":
+        items = source.get("items")
         codes = {
-            item.get("code") for item in source.get("items") or [] if isinstance(item, Mapping)
+            item["code"]
+            for item in (items if isinstance(items, list) else [])
+            if isinstance(item, Mapping) and isinstance(item.get("code"), str)
         }
     else:
         name = "mechanisms" if source.get("source") == "mechanisms" else source.get("name")
-        codes = {option.code for option in lists[name]} if name in lists else None
+        codes = (
+            {option.code for option in lists[name]}
+            if isinstance(name, str) and name in lists
+            else None
+        )
     if codes is not None and q.get("other_option"):
         codes.add("OTHER")
     return codes
 
 
-def check_texts(texts: Any, where: str, errors: list[str], *, required: bool = False) -> None:
+def check_texts(
+    texts: Any, where: str, errors: list[str], *, required: bool = False, max_length: int = 0
+) -> None:
     if texts is None and not required:
         return
     if not isinstance(texts, Mapping) or not all(isinstance(v, str) for v in texts.values()):
@@ -332,6 +365,11 @@ def check_texts(texts: Any, where: str, errors: list[str], *, required: bool = F
     unknown = set(texts) - {"en", "fr", "es"}
     if unknown:
         errors.append(f"{where}: unknown languages {', '.join(sorted(unknown))} (use en, fr, es).")
+    for language, text in texts.items():
+        if "\x00" in text:
+            errors.append(f"{where}.{language}: holds a NUL character.")
+        if max_length and len(text) > max_length:
+            errors.append(f"{where}.{language}: at most {max_length} characters.")
     if (required or texts) and not (texts.get("en") or "").strip():
         errors.append(f"{where}.en: the English text is required.")
 

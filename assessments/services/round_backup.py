@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError, transaction
 from django.utils.dateparse import parse_date, parse_datetime
@@ -385,8 +386,10 @@ def import_registry(snapshot: dict) -> None:
     errors: list[str] = []
     for m in snapshot.get("memberships", []):
         party = resolve_party(m["participant"], errors)
-        mechanism = Mechanism.objects.get(acronym=m["mechanism"])
-        if party is None:
+        mechanism = Mechanism.objects.filter(acronym=m["mechanism"]).first()
+        if mechanism is None:
+            errors.append(f"Unknown mechanism “{m['mechanism']}” in the memberships.")
+        if party is None or mechanism is None:
             continue
         kind, obj = party
         lookup = {"mechanism": mechanism, "role": m["role"], "start_date": parse_date(m["start_date"] or "") if m["start_date"] else None,
@@ -412,6 +415,14 @@ def when(value: Any) -> Any:
     return value
 
 
+# What a document of the wrong shape raises on its way in: a missing key or list item, a value of
+# another type, an unknown natural key, a number out of range, a value the database refuses.
+MALFORMED = (
+    LookupError, TypeError, ValueError, AttributeError, ArithmeticError, ObjectDoesNotExist,
+    IntegrityError, DataError,
+)  # fmt: skip
+
+
 @transaction.atomic
 def import_round(data: Any) -> SurveyRound:
     """Create the round of an exported document; all or nothing."""
@@ -428,7 +439,7 @@ def import_round(data: Any) -> SurveyRound:
         raise RoundImportError(
             [f"The file holds invalid values: {'; '.join(exc.messages)}"]
         ) from exc
-    except (KeyError, TypeError, ValueError, AttributeError, IntegrityError, DataError) as exc:
+    except MALFORMED as exc:
         raise RoundImportError([f"The file is malformed: {exc!r}"]) from exc
 
 

@@ -281,7 +281,8 @@ class PrivateRedis:
         if binary is None:
             require_redis_server()
         command = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                   "--appendonly", "no", "--daemonize", "no", "--dir", str(self.directory)]  # fmt: skip
+                   "--appendonly", "no", "--daemonize", "no",
+                   "--dir", str(self.directory)]  # fmt: skip
         with (self.directory / "redis.log").open("ab") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
@@ -363,7 +364,9 @@ def test_a_broker_restart_mid_job_ends_the_job_succeeded_or_failed_never_running
 ):
     settings.JOB_STALE_SECONDS = STALE_SECONDS  # the watchdog run below, in this process
     worker = workers.start(
-        CELERY_BROKER_URL=private_broker.url, ISCM_TEST_SLOW_EXPORT=str(SLOW_SECONDS)
+        pool="prefork",  # production's pool: its main process sees the broker go mid-task
+        CELERY_BROKER_URL=private_broker.url,
+        ISCM_TEST_SLOW_EXPORT=str(SLOW_SECONDS),
     )
     with transaction.atomic():
         job = export_job_start(survey_round=survey_round, fmt="csv")
@@ -431,7 +434,9 @@ def test_a_job_killed_at_the_hard_time_limit_each_time_ends_failed_by_the_watchd
     monkeypatch.setattr(jobs, "MAX_CLAIMS", 2)  # the watchdog runs in this process
     workers.start(
         pool="prefork",
-        CELERY_TASK_SOFT_TIME_LIMIT="60",  # never reached: only the hard limit acts
+        # No soft limit, as for a task stuck where the soft limit's exception cannot reach it
+        # (with a soft limit the prefork pool arms the hard one only once the soft one fired).
+        CELERY_TASK_SOFT_TIME_LIMIT="0",
         CELERY_TASK_TIME_LIMIT="2",
         ISCM_TEST_SLOW_EXPORT=str(SLOW_SECONDS),
     )
