@@ -26,7 +26,14 @@ from django.views.decorators.http import require_POST
 
 from assessments.access import accessible_participants, accessible_responses, remember_invitation
 from assessments.forms import answers_from_post, answers_of_visible_questions, build_section_context
-from assessments.models import Answer, Response, RoundParticipant, SurveyRound
+from assessments.models import (
+    Answer,
+    Questionnaire,
+    Response,
+    RoundParticipant,
+    SurveyRound,
+)
+from assessments.models.rounds import QUESTIONNAIRE_FIELDS
 from assessments.schema import OTHER_SUFFIX, QuestionnaireSchema, SectionSpec
 from assessments.selectors import questionnaire_schema
 from assessments.services.invitations import (
@@ -36,7 +43,7 @@ from assessments.services.invitations import (
 )
 from assessments.services.responses import (
     StaleVersion,
-    answers_from_rows,
+    answers_from_values,
     completeness_errors,
     participant_responses,
     participant_submit,
@@ -178,18 +185,29 @@ def participant_queryset(request: HttpRequest) -> QuerySet[RoundParticipant]:
     )
 
 
+RESPONSE_FIELDS = ("id", "round_id", "participant_id", "questionnaire_id", "mechanism_id",
+                   "status", "version", "submitted_at")  # fmt: skip
+# What a page shows of the mechanism a response is about (its label in the navigation).
+MECHANISM_LABEL_FIELDS = ("mechanism__acronym", "mechanism__name", "mechanism__name_fr",
+                          "mechanism__name_es")  # fmt: skip
+
+
+def responses_with_mechanism(responses: QuerySet[Response]) -> QuerySet[Response]:
+    return responses.select_related("mechanism").only(*RESPONSE_FIELDS, *MECHANISM_LABEL_FIELDS)
+
+
 def responses_by_participant(participants: list[RoundParticipant]) -> dict[int, list[Response]]:
     """The participants' responses, once-answered first then by mechanism acronym (one query).
     Drafts are created only for a participant who has none yet (its first visit)."""
     found: dict[int, list[Response]] = defaultdict(list)
-    rows = Response.objects.filter(participant__in=participants).select_related("mechanism")
-    for response in rows:
+    rows = responses_with_mechanism(Response.objects.filter(participant__in=participants))
+    for response in rows.order_by():
         found[response.participant_id].append(response)
     for participant in participants:
         if not found[participant.pk]:
             created = participant_responses(participant)
             found[participant.pk] = list(
-                Response.objects.filter(pk__in=[r.pk for r in created]).select_related("mechanism")
+                responses_with_mechanism(Response.objects.filter(pk__in=[r.pk for r in created]))
             )
         found[participant.pk].sort(key=lambda r: r.mechanism.acronym if r.mechanism else "")
     return found
@@ -200,15 +218,17 @@ def answers_by_response(
 ) -> dict[int, dict[str, Any]]:
     """Stored answers of many responses in one query, as code -> value per response id."""
     responses = list(responses)
-    rows: dict[int, list[Answer]] = defaultdict(list)
-    for row in (
+    rows: dict[int, list[tuple]] = defaultdict(list)
+    # Tuples, not model instances: a page reads every answer of the participant (hundreds of
+    # rows for a State in ten mechanisms), and building models was a third of its time.
+    values = (
         Answer.objects.filter(response__in=responses)
-        .select_related("question")
-        .only("response_id", "row", "choice", "text", "number", "date", "question__code")
         .order_by("pk")
-    ):
-        rows[row.response_id].append(row)
-    return {r.pk: answers_from_rows(rows[r.pk], schemas[r.questionnaire_id]) for r in responses}
+        .values_list("response_id", "question__code", "row", "choice", "text", "number", "date")
+    )
+    for response_id, *value in values:
+        rows[response_id].append(value)
+    return {r.pk: answers_from_values(rows[r.pk], schemas[r.questionnaire_id]) for r in responses}
 
 
 def build_pages(journey: Journey, language: str) -> list[Page]:
@@ -265,14 +285,15 @@ def build_journeys(participants: list[RoundParticipant]) -> list[Journey]:
 def participant_journey(request: HttpRequest, participant_id: int) -> Journey:
     """The participant's journey; 404 when outside the access policy or its round has not
     opened (a focal point's account reaches draft rounds too, and must not create drafts)."""
-    queryset = (
-        participant_queryset(request).exclude(round__status=SurveyRound.Status.DRAFT)
-    ).select_related(
-        "round__questionnaire_mechanism",
-        "round__questionnaire_state",
-        "round__questionnaire_organization",
+    queryset = participant_queryset(request).exclude(round__status=SurveyRound.Status.DRAFT)
+    participant = get_object_or_404(queryset, pk=participant_id)
+    # Only the participant's own questionnaire: joining the round's three in the query above
+    # made PostgreSQL spend longer planning it than this second query takes.
+    questionnaire = Questionnaire.objects.get(
+        pk=participant.round.questionnaire_id_for(participant.kind)
     )
-    return build_journeys([get_object_or_404(queryset, pk=participant_id)])[0]
+    setattr(participant.round, QUESTIONNAIRE_FIELDS[participant.kind], questionnaire)
+    return build_journeys([participant])[0]
 
 
 # --- home -----------------------------------------------------------------------------------

@@ -58,7 +58,11 @@ TEXT_TYPES = ("long_text", "text")
 LOAD_CLIENTS = 20
 LOAD_WORKERS = 2
 LOAD_ROUNDS = 15  # page views and autosaves per client
-LOAD_SECONDS = 120.0  # the load test stops earlier if it takes longer
+LOAD_SECONDS = 120.0  # the load test stops earlier if each scenario takes longer
+# The browser's pace: static/js/questionnaire.js sends an autosave 600 ms after the last change
+# (DEBOUNCE_MS) and never two at once, so 0.6 s between one reply and the next request is the
+# most a respondent's page asks of the server; the no-pause scenario measures saturation.
+PACE_SECONDS = 0.6
 START_SECONDS = 30.0  # for gunicorn to answer /health/
 HOST = "127.0.0.1"
 
@@ -578,15 +582,20 @@ class Session:
             self.errors.append(f"autosave {reply.status}")
         return reply.seconds
 
-    def run(self, rounds: int, deadline: float, start: threading.Barrier) -> None:
+    def run(
+        self, rounds: int, deadline: float, start: threading.Barrier, pause: float, offset: float
+    ) -> None:
         try:
             self.view()  # warm-up: the worker's schema cache, the CSRF cookie
             self.save()
             start.wait()
+            time.sleep(offset)
             for _round in range(rounds):
                 if time.monotonic() > deadline:
                     break
+                time.sleep(pause)
                 self.page_times.append(self.view())
+                time.sleep(pause)
                 self.save_times.append(self.save())
         except Exception as exc:
             self.errors.append(error_text(exc))
@@ -595,8 +604,9 @@ class Session:
 
 
 def load_test(respondents: list[Respondent], folder: Path) -> dict[str, Any]:
-    """One client alone, then 20 clients at once, each viewing its page then autosaving it,
-    LOAD_ROUNDS times (no pause between requests: each client waits only for its reply)."""
+    """One client alone, then 20 clients at once at the browser's pace (PACE_SECONDS between
+    a reply and the next request), then 20 clients with no pause (each waits only for its
+    reply): each views its page then autosaves it, LOAD_ROUNDS times."""
     with gunicorn(folder) as port:
         sessions = [Session(r, port) for r in respondents]
         for session in sessions:
@@ -605,24 +615,41 @@ def load_test(respondents: list[Respondent], folder: Path) -> dict[str, Any]:
         alone.view(), alone.save()
         single_pages = [alone.view() for _round in range(LOAD_ROUNDS)]
         single_saves = [alone.save() for _round in range(LOAD_ROUNDS)]
-        start = threading.Barrier(len(sessions))
-        deadline = time.monotonic() + LOAD_SECONDS
-        started = time.perf_counter()
-        with ThreadPoolExecutor(len(sessions)) as pool:
-            for future in [pool.submit(s.run, LOAD_ROUNDS, deadline, start) for s in sessions]:
-                future.result()
-        seconds = time.perf_counter() - started
+        paced = concurrent_clients(sessions, pause=PACE_SECONDS)
+        for session in sessions:
+            session.page_times, session.save_times = [], []
+        saturated = concurrent_clients(sessions, pause=0.0)
+    return {
+        "clients": len(sessions),
+        "workers": LOAD_WORKERS,
+        **saturated,
+        "paced": {**paced, "pause": PACE_SECONDS},
+        "single": {"page": latency(single_pages), "autosave": latency(single_saves)},
+    }
+
+
+def concurrent_clients(sessions: list[Session], *, pause: float) -> dict[str, Any]:
+    start = threading.Barrier(len(sessions))
+    deadline = time.monotonic() + LOAD_SECONDS
+    started = time.perf_counter()
+    with ThreadPoolExecutor(len(sessions)) as pool:
+        # Paced clients start spread over one pause, as people arriving one by one would, not
+        # in a burst that the barrier would otherwise repeat at every step.
+        runs = [
+            pool.submit(s.run, LOAD_ROUNDS, deadline, start, pause, pause * i / len(sessions))
+            for i, s in enumerate(sessions)
+        ]
+        for future in runs:
+            future.result()
+    seconds = time.perf_counter() - started
     pages = [t for s in sessions for t in s.page_times]
     saves = [t for s in sessions for t in s.save_times]
     errors = [e for s in sessions for e in s.errors]
     return {
-        "clients": len(sessions),
-        "workers": LOAD_WORKERS,
         "seconds": seconds,
         "throughput": (len(pages) + len(saves)) / seconds if seconds else None,
         "page": latency(pages),
         "autosave": latency(saves),
-        "single": {"page": latency(single_pages), "autosave": latency(single_saves)},
         "errors": len(errors),
         "first_errors": errors[:5],
     }

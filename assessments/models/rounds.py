@@ -69,6 +69,13 @@ class PartyMixin(models.Model):
         return self.organization.acronym
 
 
+QUESTIONNAIRE_FIELDS = {
+    Audience.MECHANISM: "questionnaire_mechanism",
+    Audience.STATE: "questionnaire_state",
+    Audience.ORGANIZATION: "questionnaire_organization",
+}
+
+
 class SurveyRound(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -141,18 +148,11 @@ class SurveyRound(models.Model):
         return self.name
 
     def questionnaire_for(self, audience: str) -> Questionnaire:
-        return {
-            Audience.MECHANISM: self.questionnaire_mechanism,
-            Audience.STATE: self.questionnaire_state,
-            Audience.ORGANIZATION: self.questionnaire_organization,
-        }[audience]
+        # Only the audience's field is read, so that the other two are never fetched.
+        return getattr(self, QUESTIONNAIRE_FIELDS[audience])
 
     def questionnaire_id_for(self, audience: str) -> int:
-        return {
-            Audience.MECHANISM: self.questionnaire_mechanism_id,
-            Audience.STATE: self.questionnaire_state_id,
-            Audience.ORGANIZATION: self.questionnaire_organization_id,
-        }[audience]
+        return getattr(self, QUESTIONNAIRE_FIELDS[audience] + "_id")
 
 
 class RoundParticipant(PartyMixin):

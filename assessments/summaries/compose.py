@@ -28,6 +28,11 @@ from mechanisms.translation import localized
 
 LEVELS = ("national", "bilateral", "regional", "interregional", "global")
 
+# A summary quotes a handful of examples per question, as the 2019 summaries did; a round where
+# hundreds of respondents wrote one would otherwise turn a summary into a 50-page anthology
+# (every example stays in the round's exports).
+MAX_QUOTED_EXAMPLES = 8
+
 
 def section_titles() -> dict[str, str]:
     return {
@@ -317,9 +322,9 @@ class Composer:
                 "The kinds of contribution named were %(list)s",
                 len(kinds),
             ) % {"list": join_list(kinds)}))  # fmt: skip
-        examples = self.examples(f"contribution_{level}_example")
+        examples = self.examples_paragraph(f"contribution_{level}_example")
         if examples:
-            parts.append(sentence(_("Examples: %(list)s") % {"list": "; ".join(examples)}))
+            parts.append(examples)
         return heading + " ".join(parts)
 
     def contribution_kinds(self, level: str) -> list[str]:
@@ -348,16 +353,45 @@ class Composer:
             for c in ranked
         ]
 
-    def examples(self, code: str) -> list[str]:
-        """Free-text examples, attributed to the kind of respondent, never to a person."""
-        quoted = []
-        if self.own.get(code):
-            quoted.append(_("%(text)s (the secretariat)") % {"text": quote(self.own[code])})
-        for text in self.inputs.states.examples.get(code, []):
-            quoted.append(_("%(text)s (a Member State)") % {"text": quote(text)})
-        for text in self.inputs.organizations.examples.get(code, []):
-            quoted.append(_("%(text)s (an organization)") % {"text": quote(text)})
-        return quoted
+    def examples_paragraph(self, code: str) -> str:
+        """At most MAX_QUOTED_EXAMPLES quotations, then how many more the respondents gave."""
+        quoted, left_out = self.examples(code)
+        if not quoted:
+            return ""
+        text = sentence(_("Examples: %(list)s") % {"list": "; ".join(quoted)})
+        if left_out:
+            text += " " + sentence(ngettext(
+                "%(n)d further example was given; every example is in the round's exports",
+                "%(n)d further examples were given; every example is in the round's exports",
+                left_out,
+            ) % {"n": left_out})  # fmt: skip
+        return text
+
+    def examples(self, code: str) -> tuple[list[str], int]:
+        """Free-text examples, attributed to the kind of respondent, never to a person.
+
+        The same text given by several respondents is quoted once, with their number. Beyond
+        MAX_QUOTED_EXAMPLES, the secretariat's comes first, then States and organizations
+        share the rest; the second value is how many distinct examples were left out.
+        """
+        own = [self.own[code]] if self.own.get(code) else []
+        states = distinct_texts(self.inputs.states.examples.get(code, []))
+        organizations = distinct_texts(self.inputs.organizations.examples.get(code, []))
+        room = MAX_QUOTED_EXAMPLES - len(own)
+        state_room = max(room - len(organizations), (room + 1) // 2)
+        states_kept = states[:state_room]
+        organizations_kept = organizations[: room - len(states_kept)]
+        quoted = [_("%(text)s (the secretariat)") % {"text": quote(text)} for text in own]
+        for text, n in states_kept:
+            quoted.append(ngettext(
+                "%(text)s (a Member State)", "%(text)s (%(n)d Member States)", n
+            ) % {"text": quote(text), "n": n})  # fmt: skip
+        for text, n in organizations_kept:
+            quoted.append(ngettext(
+                "%(text)s (an organization)", "%(text)s (%(n)d organizations)", n
+            ) % {"text": quote(text), "n": n})  # fmt: skip
+        left_out = len(states) - len(states_kept) + len(organizations) - len(organizations_kept)
+        return quoted, left_out
 
     # --- 3. structures --------------------------------------------------------------------
 
@@ -656,9 +690,9 @@ class Composer:
                     % {"list": join_list(own_values)}
                 )
             )
-        examples = self.examples("added_value_example")
+        examples = self.examples_paragraph("added_value_example")
         if examples:
-            paragraphs.append(sentence(_("Examples: %(list)s") % {"list": "; ".join(examples)}))
+            paragraphs.append(examples)
         relevance = self.relevance()
         if relevance:
             paragraphs.append(relevance)
@@ -686,3 +720,15 @@ def objective(label: str) -> str:
 
 def compose_summary(inputs: SummaryInputs, language: str) -> SummaryContent:
     return Composer(inputs, language).compose()
+
+
+def distinct_texts(texts: list[str]) -> list[tuple[str, int]]:
+    """Each text once (ignoring case and spacing), in first-given order, with its count."""
+    counts: dict[str, list] = {}
+    for text in texts:
+        key = " ".join(text.split()).casefold()
+        if key in counts:
+            counts[key][1] += 1
+        else:
+            counts[key] = [text, 1]
+    return [(text, n) for text, n in counts.values()]

@@ -291,3 +291,26 @@ def test_per_mechanism_sections_name_the_mechanism_in_the_legend(settings) -> No
     assert page.xpath("//legend/h2")[0].text_content().strip() == (
         "Each mechanism your State takes part in — RCM: Regional Conference on Migration"
     )
+
+
+def test_option_and_matrix_labels_are_escaped_and_errors_mark_every_input() -> None:
+    section = build_section_context(
+        SCHEMA, "S1", answers={"tools": ["PEN"]}, language="en",
+        errors={"tools": ["Choose one."], "grid": ["Tick a cell."]},
+    )  # fmt: skip
+    pen = next(o for o in section.fields[CODES.index("tools")].options if o.code == "PEN")
+    pen.label = 'Pen <b>& "ink"</b>'
+    grid = section.fields[CODES.index("grid")]
+    grid.rows[0].label = "<script>alert(1)</script>"
+    markup = render_to_string("assessments/_section.html", {"section": section})
+    assert "<b>" not in markup and "<script>" not in markup
+    page = html.fromstring(markup)
+    assert page.xpath("//label[@for='id_tools_0']")[0].text_content() == 'Pen <b>& "ink"</b>'
+    tools = page.xpath("//input[@name='tools']")
+    assert {i.get("aria-invalid") for i in tools} == {"true"}
+    assert [i.get("value") for i in tools if i.get("checked") is not None] == ["PEN"]
+    cells = wrapper(page, "grid").xpath(".//td/input")
+    assert len(cells) == 4 and {i.get("aria-invalid") for i in cells} == {"true"}
+    first_label = wrapper(page, "grid").xpath(".//td/label")[0].text_content()
+    assert first_label == "<script>alert(1)</script>: X"
+    assert wrapper(page, "colour").xpath(".//input")[0].get("aria-invalid") is None

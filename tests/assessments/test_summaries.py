@@ -1025,3 +1025,48 @@ def test_the_admin_lists_summaries_and_publishes_them(world, admin_client):
     summary.refresh_from_db()
     assert summary.status == Summary.Status.PUBLISHED and summary.published_at
     assert summary.section_text("3") == "Rewritten by the secretariat."
+
+
+def added_value_examples_paragraph(content: SummaryContent) -> str:
+    return next(p for p in content.sections["5"].split("\n\n") if p.startswith("Examples:"))
+
+
+@pytest.mark.django_db
+def test_a_summary_quotes_at_most_eight_examples_and_says_how_many_more_were_given(world):
+    inputs = summary_inputs(world.survey_round, world.mechanism("RCM"))
+    inputs.states.examples["added_value_example"] = [f"State example {i}." for i in range(30)]
+    inputs.organizations.examples["added_value_example"] = [f"Org example {i}." for i in range(9)]
+    paragraph = added_value_examples_paragraph(compose_summary(inputs, "en"))
+    # the secretariat's, then the remaining seven shared: four State examples, three organizations'
+    assert paragraph.count("(the secretariat)") == 1
+    assert paragraph.count("(a Member State)") == 4
+    assert paragraph.count("(an organization)") == 3
+    assert "State example 3." in paragraph and "State example 4." not in paragraph
+    assert paragraph.endswith(
+        "32 further examples were given; every example is in the round's exports."
+    )
+
+
+@pytest.mark.django_db
+def test_an_example_given_by_several_respondents_is_quoted_once_with_their_number(world):
+    inputs = summary_inputs(world.survey_round, world.mechanism("RCM"))
+    inputs.states.examples["added_value_example"] = ["Shared data.", "shared   DATA.", "Other."]
+    inputs.organizations.examples["added_value_example"] = []
+    paragraph = added_value_examples_paragraph(compose_summary(inputs, "en"))
+    assert paragraph == (
+        "Examples: “Members agreed on common return guidelines.” (the secretariat); "
+        "“Shared data.” (2 Member States); “Other.” (a Member State)."
+    )
+
+
+@pytest.mark.django_db
+def test_few_examples_are_all_quoted_and_organizations_use_room_states_leave(world):
+    inputs = summary_inputs(world.survey_round, world.mechanism("RCM"))
+    inputs.states.examples["added_value_example"] = ["S1.", "S2."]
+    inputs.organizations.examples["added_value_example"] = [f"O{i}." for i in range(10)]
+    paragraph = added_value_examples_paragraph(compose_summary(inputs, "en"))
+    assert paragraph.count("(a Member State)") == 2
+    assert paragraph.count("(an organization)") == 5
+    assert paragraph.endswith(
+        "5 further examples were given; every example is in the round's exports."
+    )

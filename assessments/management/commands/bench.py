@@ -298,7 +298,12 @@ def child_arguments(options: dict[str, Any]) -> list[str]:
 def run_meta(scales: list[int], parts: list[str], options: dict[str, Any]) -> dict[str, Any]:
     from django.db import connection
 
-    from assessments.benchmark.measure import LOAD_CLIENTS, LOAD_ROUNDS, LOAD_WORKERS
+    from assessments.benchmark.measure import (
+        LOAD_CLIENTS,
+        LOAD_ROUNDS,
+        LOAD_WORKERS,
+        PACE_SECONDS,
+    )
 
     only = options["only"]
     command = "python manage.py bench " + " ".join(
@@ -330,6 +335,8 @@ def run_meta(scales: list[int], parts: list[str], options: dict[str, Any]) -> di
         if skipped
         else (
             f"{LOAD_CLIENTS} clients, gunicorn {LOAD_WORKERS} sync workers, "
-            f"{LOAD_ROUNDS} page views and {LOAD_ROUNDS} autosaves per client, no think time"
+            f"{LOAD_ROUNDS} page views and {LOAD_ROUNDS} autosaves per client, first at the "
+            f"browser's pace ({PACE_SECONDS:g} s from a reply to the next request: the page's "
+            f"autosave delay), then with no pause"
         ),
     }

@@ -1,0 +1,49 @@
+"""The benchmark's table and verdicts, from figures given here (no measurement)."""
+
+from __future__ import annotations
+
+from assessments.benchmark.report import render
+
+META = {
+    "command": "python manage.py bench", "cores": 2, "memory_gb": 24,
+    "postgresql": "PostgreSQL 15", "python": "3.11", "date": "2026-11-23",
+    "load_average": "0.1 / 0.1 / 0.1", "round": "193 States", "load": "20 clients",
+}  # fmt: skip
+
+
+def latency(p50: float, p95: float) -> dict:
+    return {"requests": 300, "p50": p50, "p95": p95, "max": p95}
+
+
+def web_result(**paced_overrides) -> dict:
+    paced = {"page": latency(0.02, 0.05), "autosave": latency(0.02, 0.06), "errors": 0}
+    paced.update(paced_overrides)
+    return {
+        "scale": 1, "responses": 2265, "answers": 54856,
+        "web": {
+            "queries": {"largest": {"mechanisms": 10, "page": 6, "page_status": 200,
+                                    "autosave": 13, "autosave_status": 200}},
+            "load": {
+                "page": latency(0.2, 0.3), "autosave": latency(0.2, 0.31), "throughput": 97.0,
+                "errors": 0, "paced": paced,
+                "single": {"page": latency(0.015, 0.02), "autosave": latency(0.013, 0.02)},
+            },
+        },
+    }  # fmt: skip
+
+
+def test_both_load_scenarios_get_a_row_and_a_verdict_each():
+    text = render(META, [web_result()])
+    assert "| 5. Page p95, 20 clients at the browser's pace | 50 ms |" in text
+    assert "| 5. Page p95, 20 clients, no pause | 300 ms |" in text
+    assert "| Page: p95 under 150 ms, 20 clients at the browser's pace (1x) | 50 ms | met |" in text
+    assert (
+        "| Autosave: p95 under 150 ms, 20 clients no pause (1x) | 310 ms | "
+        "missed by 160 ms (2.1× the target) |"
+    ) in text
+
+
+def test_failed_requests_of_the_load_test_are_listed_as_errors():
+    text = render(META, [web_result(errors=3, first_errors=["page 500", "autosave 403"])])
+    assert "Errors:" in text
+    assert "1x load test: 3 failed requests, e.g. page 500; autosave 403" in text
