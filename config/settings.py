@@ -246,11 +246,15 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # WeasyPrint turns fontTools' logger to DEBUG while it subsets a PDF's fonts and collects
+    # the warnings itself; propagated, those records would flood the console with every glyph.
+    "loggers": {"fontTools": {"handlers": ["console"], "level": "WARNING", "propagate": False}},
 }
 
 # Where the reference data (copied from shared/reference) lives inside the project.
