@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+
+from assessments.benchmark.measure import PACE_SECONDS
 from assessments.benchmark.report import render
 
 META = {
@@ -47,3 +50,8 @@ def test_failed_requests_of_the_load_test_are_listed_as_errors():
     text = render(META, [web_result(errors=3, first_errors=["page 500", "autosave 403"])])
     assert "Errors:" in text
     assert "1x load test: 3 failed requests, e.g. page 500; autosave 403" in text
+
+
+def test_the_paced_load_test_waits_as_long_as_the_page_script_before_autosaving():
+    script = (settings.BASE_DIR / "static" / "js" / "questionnaire.js").read_text()
+    assert f"var DEBOUNCE_MS = {round(PACE_SECONDS * 1000)};" in script
