@@ -101,6 +101,12 @@ def measure_report(survey_round: SurveyRound, *, job: bool = True) -> dict[str, 
 
     result: dict[str, Any] = {}
     try:
+        # As in a running worker: the questionnaires' schemas cached (else the query count
+        # depends on whether this process has seeded the round) and the document libraries
+        # loaded (config/celery.py preloads them when a worker process starts).
+        for audience in (Audience.MECHANISM, Audience.STATE, Audience.ORGANIZATION):
+            questionnaire_schema(survey_round.questionnaire_for(audience))
+        render.preload()
         with CaptureQueriesContext(connection) as queries:
             result["data_seconds"], _data = timed(lambda: reporting.round_report_data(survey_round))
         result["data_queries"] = len(queries)

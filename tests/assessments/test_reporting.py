@@ -605,6 +605,126 @@ def test_charts_are_deterministic_svg_and_png(report):
     assert charts.png(charts.thematic_heatmap(report)).startswith(b"\x89PNG")
 
 
+def pdf_text(pdf: bytes) -> str:
+    """The text of every page on one line (pypdf sometimes puts a space before a full stop)."""
+    import re
+
+    from pypdf import PdfReader
+
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    return re.sub(r"\s+([.,])", r"\1", " ".join(text.split()))
+
+
+def test_the_pdf_leaves_out_the_frequency_appendix_and_says_where_it_is(report):
+    from assessments.reporting.render import report_tables, to_html, to_pdf
+
+    printed = to_html(report, printed=True)
+    text = pdf_text(to_pdf(printed))
+    assert "Frequency tables of every closed question" in text  # the appendix's heading stays
+    assert (
+        "The frequency tables of every closed question are not printed in this PDF. They are in "
+        "the other files of this report: the workbook (XLSX), the HTML version and the Word "
+        "document."
+    ) in text
+    assert report.frequencies
+    assert 'id="table-frequency_' not in printed
+    for frequency in report.frequencies:
+        assert f"({frequency['code']})" not in text, frequency["code"]
+    # Every other table is printed, in the same order.
+    screen = [t.key for t in report_tables(report) if not t.key.startswith("frequency_")]
+    assert [t.key for t in report_tables(report, printed=True)] == screen
+    assert all(f'id="table-{key}"' in printed for key in screen)
+    assert "Comparison by mechanism" in text and "Response rates by mechanism" in text
+    assert printed.count('<img src="data:image/svg+xml;base64,') == 3  # the charts, as images
+    assert "<svg" not in printed
+
+
+def test_the_pdfs_note_and_compact_tables_follow_the_report_language(rounds):
+    from assessments.reporting import round_report_data
+    from assessments.reporting.render import to_html
+
+    current, _previous = rounds
+    french = to_html(round_report_data(current, language="fr"), printed=True)
+    assert "ne sont pas imprimés dans ce PDF" in french
+    assert "Mécanismes ayant ce domaine thématique" in french
+    spanish = to_html(round_report_data(current, language="es"), printed=True)
+    assert "no se imprimen en este PDF" in spanish
+    assert "Valores añadidos en el orden de la clasificación general" in spanish
+
+
+def test_the_pdf_lists_each_thematic_areas_mechanisms_with_the_same_counts(report):
+    from assessments.reporting.render import report_tables
+
+    matrix = {t.key: t for t in report_tables(report)}["thematic_matrix"]
+    listed = {t.key: t for t in report_tables(report, printed=True)}["thematic_matrix"]
+    mechanisms = matrix.columns[1:-1]
+    assert mechanisms == ["RCM", "SACM"]
+    assert len(listed.rows) == len(matrix.rows)
+    for grid_row, list_row in zip(matrix.rows[:-1], listed.rows[:-1], strict=True):
+        ticked = [m for m, tick in zip(mechanisms, grid_row[1:-1], strict=True) if tick == "✓"]
+        assert list_row == [grid_row[0], grid_row[-1], ", ".join(ticked) or None]
+    governance = listed.rows[0]
+    assert governance[1:] == [2, "RCM, SACM"]  # GOV: both mechanisms
+    assert listed.rows[-1] == ["Thematic areas per mechanism", None, "RCM (3), SACM (2)"]
+    assert listed.note == matrix.note == "No submitted response from: CMC."
+
+
+def test_the_pdf_shows_added_value_by_audience_and_region_as_grids_with_the_same_figures(report):
+    from assessments.reporting.render import report_tables
+
+    long = {t.key: t for t in report_tables(report)}
+    grids = {t.key: t for t in report_tables(report, printed=True)}
+    for key in ("added_value_audience", "added_value_region"):
+        grid = grids[key]
+        values = grid.columns[2:]
+        assert values[:2] == ["Trust-building", "Networking"]  # the overall ranking's order
+        cells = {
+            (row[0], value): n
+            for row in grid.rows
+            for value, n in zip(values, row[2:], strict=True)
+        }
+        named = {(group, label): (count, percent)
+                 for group, _base, _rank, label, count, percent in long[key].rows}  # fmt: skip
+        for (group, value), n in cells.items():
+            count, percent = named.get((group, value), (0, 0.0))
+            assert n == f"{count}\u00a0({percent:.1f})", (key, group, value)
+        bases = {row[0]: row[1] for row in long[key].rows}
+        assert {row[0]: row[1] for row in grid.rows} == bases
+    audience = {row[0]: row for row in grids["added_value_audience"].rows}
+    # The States' 4 blocks: TRUST in 2, NETWORKING in 3, COMMON_UNDERSTANDING in none.
+    assert audience["Member States"][1:4] == [4, "2\u00a0(50.0)", "3\u00a0(75.0)"]
+    labels = grids["added_value_audience"].columns
+    common = labels.index("Common understandings and approaches to migration issues")
+    assert audience["Member States"][common] == "0\u00a0(0.0)"
+
+
+def test_word_tables_are_the_xml_python_docx_would_write(report):
+    from docx import Document
+    from lxml import etree
+
+    from assessments.reporting.render import Table, display, write_docx_table, xlsx_header
+
+    table = Table(
+        "t", "A caption", "T", ["Label", "n", "Text"],
+        [[" spaced ", 3, "a & b <c>"], ["tab\there", None, ""], ["two\nlines", 1.25, "—"]],
+        note="A note",
+    )  # fmt: skip
+    fast = Document()
+    write_docx_table(fast, table)
+    api = Document()  # what write_docx_table did cell by cell with python-docx's API
+    api.add_paragraph(table.title, style="Caption")
+    grid = api.add_table(rows=1 + len(table.rows), cols=3)
+    grid.style = "Table Grid"
+    for row, values in zip(grid.rows, [xlsx_header(table), *table.rows], strict=True):
+        for cell, value in zip(row.cells, values, strict=True):
+            cell.text = display(value) if value != "" else ""
+    for cell in grid.rows[0].cells:
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    api.add_paragraph(table.note)
+    assert etree.tostring(fast.element.body) == etree.tostring(api.element.body)
+
+
 # --- the job -------------------------------------------------------------------------------
 
 
@@ -643,6 +763,40 @@ def test_the_report_job_runs_end_to_end_and_keeps_one_set_of_files(
     assert (job.status, job.attempts, job.percent) == (Job.Status.SUCCEEDED, 2, 100)
     assert job.files.count() == 4
     assert job.files.get(name="report.pdf").file.read() == b"%PDF-1.7 again"
+
+
+def test_the_jobs_pdf_says_where_the_frequency_tables_are_and_the_other_files_have_them(rounds):
+    from django.utils.html import escape
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from assessments.reporting import round_report_data
+    from assessments.services import jobs
+    from assessments.services.reports import run_report_job
+
+    current, previous = rounds
+    job = jobs.job_create(
+        kind=Job.Kind.ROUND_REPORT, survey_round=current,
+        parameters={"previous_round_id": previous.pk, "language": "en"},
+    )  # fmt: skip
+    run_report_job(job_id=job.pk)
+    files = {f.name: f.file.read() for f in job.files.all()}
+    frequencies = round_report_data(current, previous_round=previous).frequencies
+    assert len(frequencies) > 20
+    captions = [f"{f['question']} ({f['code']})" for f in frequencies]
+    text = pdf_text(files["report.pdf"])
+    assert "are not printed in this PDF" in text
+    assert "the workbook (XLSX), the HTML version and the Word document" in text
+    assert not [f["code"] for f in frequencies if f"({f['code']})" in text]
+    html = files["report.html"].decode()
+    assert all(f'<table id="table-frequency_{f["code"]}"' in html for f in frequencies)
+    assert all(escape(caption) in html for caption in captions)
+    assert "not printed in this PDF" not in html
+    sheets = load_workbook(io.BytesIO(files["report.xlsx"]), read_only=True).sheetnames
+    assert all(f"F {f['code']}"[:31] in sheets for f in frequencies)
+    word = Document(io.BytesIO(files["report.docx"]))
+    paragraphs = {p.text for p in word.paragraphs}
+    assert all(caption in paragraphs for caption in captions)
 
 
 def test_a_transient_database_error_requeues_the_job_until_the_last_attempt(rounds, monkeypatch):

@@ -1070,3 +1070,18 @@ def test_few_examples_are_all_quoted_and_organizations_use_room_states_leave(wor
     assert paragraph.endswith(
         "5 further examples were given; every example is in the round's exports."
     )
+
+
+@pytest.mark.django_db
+def test_the_examples_left_out_and_shared_examples_are_counted_in_french(world):
+    inputs = summary_inputs(world.survey_round, world.mechanism("RCM"))
+    inputs.states.examples["added_value_example"] = ["Même texte.", "même texte."] + [
+        f"Exemple {i}." for i in range(12)
+    ]
+    content = compose_summary(inputs, "fr")
+    paragraph = next(p for p in content.sections["5"].split("\n\n") if "« Même texte. »" in p)
+    assert "« Même texte. » (2 États membres)" in paragraph
+    assert paragraph.endswith(
+        "6 autres exemples ont été donnés ; tous les exemples figurent dans les exportations du "
+        "cycle d'enquête."
+    )
