@@ -54,6 +54,7 @@ from assessments.services.responses import stored_answers
 
 KB = 1024
 EXPORT_FORMATS = ("csv", "json")
+EXPORT_REPEATS = 3
 TEXT_TYPES = ("long_text", "text")
 LOAD_CLIENTS = 20
 LOAD_WORKERS = 2
@@ -161,17 +162,25 @@ def timing(module: Any, names: tuple[str, ...], into: dict[str, float]) -> Itera
 
 
 def measure_exports(survey_round: SurveyRound, folder: Path) -> dict[str, Any]:
-    """Each format in its own process (time, peak memory), and the COPY floor."""
+    """Each format in its own process (time, peak memory), and the COPY floor; each
+    EXPORT_REPEATS times, keeping the fastest run (the least disturbed by other work on the
+    machine) and the highest peak memory."""
     result: dict[str, Any] = {}
     for fmt in EXPORT_FORMATS:
         try:
-            result[fmt] = export_in_child(survey_round.slug, fmt, folder / f"export.{fmt}")
+            runs = [
+                export_in_child(survey_round.slug, fmt, folder / f"export.{fmt}")
+                for _run in range(EXPORT_REPEATS)
+            ]
+            result[fmt] = {**min(runs, key=lambda r: r["seconds"]),
+                           "rss_mb": max(r["rss_mb"] for r in runs), "runs": len(runs)}  # fmt: skip
         except Exception as exc:
             result[fmt] = {"error": error_text(exc)}
         with contextlib.suppress(OSError):
             (folder / f"export.{fmt}").unlink()
     try:
-        result["copy"] = copy_floor(survey_round, folder / "copy.csv")
+        runs = [copy_floor(survey_round, folder / "copy.csv") for _run in range(EXPORT_REPEATS)]
+        result["copy"] = min(runs, key=lambda r: r.get("seconds", math.inf))
     except Exception as exc:
         result["copy"] = {"error": error_text(exc)}
     if "seconds" in result["csv"] and "seconds" in result["copy"]:

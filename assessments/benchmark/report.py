@@ -262,7 +262,13 @@ def render(meta: dict[str, Any], results: list[Result]) -> str:
     lines = [
         f"Command: `{meta['command']}`  ",
         f"Machine: {meta['cores']} cores, {meta['memory_gb']} GB RAM, {meta['postgresql']}, "
-        f"Python {meta['python']}; {meta['date']}; load average {meta['load_average']}.  ",
+        f"Python {meta['python']}; {meta['date']}; load average {meta['load_average']}"
+        + (
+            f"; Python loop of 10 M additions {meta['python_loop']:.2f} s"
+            if meta.get("python_loop")
+            else ""
+        )
+        + ".  ",
         f"Round: {meta['round']}; load test: {meta['load']}.",
         "",
         table(results),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import logging
+import math
 import os
 import platform
 import re
@@ -327,6 +328,7 @@ def run_meta(scales: list[int], parts: list[str], options: dict[str, Any]) -> di
         "date": datetime.date.today().isoformat(),
         # Other work on the machine slows every figure: the 1, 5 and 15 minute load averages.
         "load_average": " / ".join(f"{n:.1f}" for n in os.getloadavg()),
+        "python_loop": python_loop_seconds(),
         "round": (
             f"{options['states']} States, {options['mechanisms']} mechanisms, "
             f"{options['organizations']} × scale organizations"
@@ -340,3 +342,16 @@ def run_meta(scales: list[int], parts: list[str], options: dict[str, Any]) -> di
             f"autosave delay), then with no pause"
         ),
     }
+
+
+def python_loop_seconds() -> float:
+    """A fixed loop of ten million additions, best of three: how fast this machine runs Python
+    right now, to compare runs made on different (or differently busy) machines."""
+    best = math.inf
+    for _run in range(3):
+        started = time.perf_counter()
+        total = 0
+        for number in range(10_000_000):
+            total += number
+        best = min(best, time.perf_counter() - started)
+    return best
