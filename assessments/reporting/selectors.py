@@ -29,7 +29,7 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, IntegerField, Q
+from django.db.models import Count, F, IntegerField, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -221,20 +221,7 @@ def read_figures(
         .order_by()
     ):
         figures[row["round_id"]].submitted[(row["audience"], row["about"])] = row["n"]
-    closed_rows = (
-        Answer.objects.filter(
-            response__round_id__in=round_ids,
-            response__status=Response.Status.SUBMITTED,
-            question__type__in=CLOSED_TYPES,
-        )
-        .exclude(row=OTHER_SUFFIX)  # the text of an "other" answer; its code is counted
-        .annotate(
-            round_key=F("response__round_id"),
-            code=F("question__code"),
-            audience=F("response__participant__kind"),
-            about=about_expression(),
-        )
-    )
+    closed_rows = submitted_answer_rows(round_ids, CLOSED_TYPES)
     # (response, question, row, choice) is unique, so within these groups Count("pk") counts
     # respondents without the cost of a DISTINCT.
     for row in (
@@ -246,7 +233,10 @@ def read_figures(
         figures[row["round_key"]].answers.values[row["code"]].append(
             (row["audience"], row["about"], row["row"], value, row["n"])
         )
-    several_rows = closed_rows.filter(question__type__in=SEVERAL_ROWS_TYPES)
+    # Not closed_rows.filter(...): PostgreSQL multiplies the selectivity of two type filters
+    # on the same column, expects one row and reads the answers of every round (3 s at 1 M rows
+    # instead of 0.5 s).
+    several_rows = submitted_answer_rows(round_ids, SEVERAL_ROWS_TYPES)
     for row in (
         several_rows.values("round_key", "code", "audience", "about")
         .annotate(n=Count("response_id", distinct=True))
@@ -257,6 +247,24 @@ def read_figures(
     mentioned = {m for f in figures.values() for m in f.mechanism_ids}
     mentioned |= {about for f in figures.values() for _kind, about in f.submitted if about}
     return figures, mentioned
+
+
+def submitted_answer_rows(round_ids: list[int], types: tuple[str, ...]) -> QuerySet[Answer]:
+    """Submitted answers of the rounds to questions of `types`, with what the figures group by."""
+    return (
+        Answer.objects.filter(
+            response__round_id__in=round_ids,
+            response__status=Response.Status.SUBMITTED,
+            question__type__in=types,
+        )
+        .exclude(row=OTHER_SUFFIX)  # the text of an "other" answer; its code is counted
+        .annotate(
+            round_key=F("response__round_id"),
+            code=F("question__code"),
+            audience=F("response__participant__kind"),
+            about=about_expression(),
+        )
+    )
 
 
 def read_mechanisms(ids: Iterable[int], language: str) -> dict[int, MechanismInfo]:
