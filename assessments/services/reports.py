@@ -21,11 +21,11 @@ logger = logging.getLogger(__name__)
 
 # The task retries 3 times: the 4th claim is the last attempt.
 MAX_ATTEMPTS = 4
-FILES = (
+FILES = (  # the PDF last: it is being laid out meanwhile (see build_report_files)
     ("report.html", "html"),
-    ("report.pdf", "pdf"),
     ("report.xlsx", "xlsx"),
     ("report.docx", "docx"),
+    ("report.pdf", "pdf"),
 )
 STEPS = 1 + len(FILES)  # the figures, then one step per file
 # Memory for each sort or hash of the figures' queries. They group every answer row of the
@@ -88,19 +88,21 @@ def build_report_files(job_id: int) -> None:
                 cursor.execute("SELECT set_config('work_mem', %s, true)", [FIGURES_WORK_MEM])
         data = round_report_data(job.round, previous_round=previous, language=language)
     drawn = render.ReportCharts(data)  # each chart laid out once for the HTML, PDF and Word
-    html = render.to_html(data, drawn=drawn)
-    writers = {
-        "html": lambda: html.encode("utf-8"),
-        # The PDF's own sections: without the frequency appendix (the other files have it).
-        "pdf": lambda: render.to_pdf(render.to_html(data, printed=True, drawn=drawn)),
-        "xlsx": lambda: render.to_xlsx(data),
-        "docx": lambda: render.to_docx(data, drawn=drawn),
-    }
-    for done, (name, fmt) in enumerate(FILES, start=1):
-        jobs.job_progress(job_id=job_id, done=done, total=STEPS, message=f"Writing {name}")
-        jobs.job_attach_file(
-            job_id=job_id, name=name, content=writers[fmt](), content_type=render.CONTENT_TYPES[fmt]
-        )
+    # The PDF's own sections: without the frequency appendix (the other files have it). It is
+    # laid out in a child process while this one writes the other files.
+    with render.PendingPdf(render.to_html(data, printed=True, drawn=drawn)) as pdf:
+        writers = {
+            "html": lambda: render.to_html(data, drawn=drawn).encode("utf-8"),
+            "xlsx": lambda: render.to_xlsx(data),
+            "docx": lambda: render.to_docx(data, drawn=drawn),
+            "pdf": pdf.result,
+        }
+        for done, (name, fmt) in enumerate(FILES, start=1):
+            jobs.job_progress(job_id=job_id, done=done, total=STEPS, message=f"Writing {name}")
+            content = writers[fmt]()
+            jobs.job_attach_file(
+                job_id=job_id, name=name, content=content, content_type=render.CONTENT_TYPES[fmt]
+            )
     jobs.job_succeed(job_id=job_id, message=f"Report of {job.round.name} ready")
 
 

@@ -605,6 +605,11 @@ def test_charts_are_deterministic_svg_and_png(report):
     assert charts.png(charts.thematic_heatmap(report)).startswith(b"\x89PNG")
 
 
+# A child program that reads the HTML and answers with a fixed "PDF", for tests that need a
+# report's files but not WeasyPrint's layout.
+STAND_IN_PDF = "import sys; sys.stdin.buffer.read(); sys.stdout.write('%PDF-1.7 again')"
+
+
 def pdf_text(pdf: bytes) -> str:
     """The text of every page on one line (pypdf sometimes puts a space before a full stop)."""
     import re
@@ -754,7 +759,7 @@ def test_the_report_job_runs_end_to_end_and_keeps_one_set_of_files(
     assert files["report.docx"].size > 0
     # A second delivery finds the job taken; a fresh claim re-runs it and replaces the files
     # by name. (The PDF's rendering is already checked above: a stand-in saves time here.)
-    monkeypatch.setattr(render, "to_pdf", lambda html: b"%PDF-1.7 again")
+    monkeypatch.setattr(render, "PDF_CHILD", STAND_IN_PDF)
     run_report_job(job_id=job.pk)
     assert job.files.count() == 4
     Job.objects.filter(pk=job.pk).update(status=Job.Status.QUEUED)
@@ -899,3 +904,38 @@ def test_the_report_page_is_for_the_secretariat_only(rounds, client, django_user
     client.force_login(django_user_model.objects.create_user(username="focal-point"))
     page = client.get(f"/rounds/{current.slug}/report/")
     assert page.status_code == 302 and "login" in page["Location"]
+
+
+def test_a_report_whose_pdf_cannot_be_made_fails_with_the_childs_reason(rounds, monkeypatch):
+    from assessments.reporting import render
+    from assessments.services import jobs
+    from assessments.services.reports import run_report_job
+
+    monkeypatch.setattr(render, "PDF_CHILD", "import sys; sys.exit('fonts are missing')")
+    current, _previous = rounds
+    job = jobs.job_create(
+        kind=Job.Kind.ROUND_REPORT, survey_round=current, parameters={"language": "en"}
+    )
+    run_report_job(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.error == "RuntimeError: The PDF could not be made: fonts are missing"
+    assert not job.files.filter(name="report.pdf").exists()
+
+
+def test_the_pdf_is_laid_out_in_a_child_process_while_the_other_files_are_written(monkeypatch):
+    from assessments.reporting import render
+
+    started = []
+    monkeypatch.setattr(render, "PDF_CHILD", STAND_IN_PDF)
+    real_popen = render.subprocess.Popen
+
+    def popen(*args, **kwargs):
+        started.append(args[0])
+        return real_popen(*args, **kwargs)
+
+    monkeypatch.setattr(render.subprocess, "Popen", popen)
+    with render.PendingPdf("<p>ISCM</p>") as pending:
+        assert pending.process.pid and started  # running before anyone waits for it
+        assert pending.result() == b"%PDF-1.7 again"
+    assert started[0][:2] == [render.sys.executable, "-c"]
