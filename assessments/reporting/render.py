@@ -676,14 +676,3 @@ def docx_text(text: str) -> str:
 
 def report_title(data: ReportData) -> str:
     return _("Round report — %(round)s") % {"round": data.round_name}
-
-
-def render_all(data: ReportData) -> dict[str, bytes]:
-    """Every file of the report by name (the PDF without the frequency appendix)."""
-    drawn = ReportCharts(data)
-    return {
-        "report.html": to_html(data, drawn=drawn).encode("utf-8"),
-        "report.pdf": to_pdf(to_html(data, printed=True, drawn=drawn)),
-        "report.xlsx": to_xlsx(data),
-        "report.docx": to_docx(data, drawn=drawn),
-    }
