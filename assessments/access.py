@@ -19,15 +19,10 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from assessments.models import (
-    FocalPoint,
-    Invitation,
-    Job,
-    Response,
-    RoundParticipant,
-    Summary,
-    SurveyRound,
-)
+from assessments.jobs.models import Job
+from assessments.responses.models import Response
+from assessments.rounds.models import FocalPoint, Invitation, RoundParticipant, SurveyRound
+from assessments.summaries.models import Summary
 
 SESSION_KEY = "assessments_invitations"
 

@@ -15,6 +15,10 @@ logger = logging.getLogger(__name__)
 app = Celery("iscm")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The assessments app keeps its tasks in its domain packages, each in its own `tasks` module.
+app.autodiscover_tasks(
+    ["assessments.rounds", "assessments.summaries", "assessments.reporting", "assessments.jobs"]
+)
 
 
 @worker_process_init.connect

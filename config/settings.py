@@ -82,6 +82,11 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # Tag libraries live in their domain's package (not in an app's templatetags/).
+            "libraries": {
+                "questionnaire": "assessments.responses.templatetags",
+                "report_tables": "assessments.reporting.templatetags",
+            },
         },
     },
 ]
@@ -234,14 +239,14 @@ SPECTACULAR_SETTINGS = {
         "MechanismKindEnum": "mechanisms.models.Mechanism.Kind",
         "OrganizationKindEnum": "mechanisms.models.Organization.Kind",
         "MechanismStatusEnum": "mechanisms.models.Mechanism.Status",
-        "RoundStatusEnum": "assessments.models.SurveyRound.Status",
-        "ResponseStatusEnum": "assessments.models.Response.Status",
-        "QuestionnaireStatusEnum": "assessments.models.Questionnaire.Status",
-        "AudienceEnum": "assessments.models.Audience",
+        "RoundStatusEnum": "assessments.rounds.models.SurveyRound.Status",
+        "ResponseStatusEnum": "assessments.responses.models.Response.Status",
+        "QuestionnaireStatusEnum": "assessments.questionnaires.models.Questionnaire.Status",
+        "AudienceEnum": "assessments.questionnaires.models.Audience",
         "MembershipRoleEnum": "mechanisms.models.Membership.Role",
-        "JobKindEnum": "assessments.models.Job.Kind",
-        "JobStatusEnum": "assessments.models.Job.Status",
-        "SummaryStatusEnum": "assessments.models.Summary.Status",
+        "JobKindEnum": "assessments.jobs.models.Job.Kind",
+        "JobStatusEnum": "assessments.jobs.models.Job.Status",
+        "SummaryStatusEnum": "assessments.summaries.models.Summary.Status",
         "LanguageEnum": LANGUAGES,
     },
 }
@@ -263,11 +268,11 @@ REFERENCE_DATA_DIR = BASE_DIR / "mechanisms" / "reference"
 # Celery beat: reminders are checked daily (each round sets its own days before closing).
 CELERY_BEAT_SCHEDULE = {
     "send-due-reminders": {
-        "task": "assessments.tasks.send_due_reminders_task",
+        "task": "assessments.rounds.tasks.send_due_reminders_task",
         "schedule": env.int("REMINDER_CHECK_SECONDS", default=6 * 60 * 60),
     },
     "requeue-stale-jobs": {
-        "task": "assessments.tasks.requeue_stale_jobs_task",
+        "task": "assessments.jobs.tasks.requeue_stale_jobs_task",
         "schedule": env.int("JOB_WATCHDOG_SECONDS", default=5 * 60),
     },
 }

@@ -117,9 +117,9 @@ def open_round_with_shipped_questionnaires(
     first); every default participant gets an invitation."""
     import datetime
 
-    from assessments.models import Questionnaire
-    from assessments.services.rounds import round_create, round_open
-    from assessments.services.shipped import load_shipped_questionnaires
+    from assessments.questionnaires.models import Questionnaire
+    from assessments.questionnaires.shipped import load_shipped_questionnaires
+    from assessments.rounds.services.rounds import round_create, round_open
 
     load_shipped_questionnaires()
     today = datetime.date.today()
@@ -171,9 +171,15 @@ def api_world():  # -> types.SimpleNamespace
     from django.contrib.auth.models import Group
     from rest_framework.authtoken.models import Token
 
-    from assessments.models import Questionnaire, RoundParticipant
-    from assessments.services import responses as response_services
-    from assessments.services.rounds import round_close, round_create, round_open, round_publish
+    from assessments.questionnaires.models import Questionnaire
+    from assessments.responses import services as response_services
+    from assessments.rounds.models import RoundParticipant
+    from assessments.rounds.services.rounds import (
+        round_close,
+        round_create,
+        round_open,
+        round_publish,
+    )
 
     open_round = open_round_with_shipped_questionnaires(slug="round-2025", name="Survey 2025")
     questionnaires = {q.audience: q for q in Questionnaire.objects.published()}
@@ -258,8 +264,8 @@ def secretariat_round(*, slug: str = "small-2025", open_it: bool = True):  # -> 
     import datetime
     import types
 
-    from assessments.models import Questionnaire
-    from assessments.services.rounds import round_add_participant, round_create, round_open
+    from assessments.questionnaires.models import Questionnaire
+    from assessments.rounds.services.rounds import round_add_participant, round_create, round_open
 
     north, south = "North", "South"
     mechanisms = {

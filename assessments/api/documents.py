@@ -26,7 +26,9 @@ from rest_framework.response import Response as ApiResponse
 
 from assessments.access import visible_jobs, visible_summaries
 from assessments.api.permissions import IsSecretariat
-from assessments.models import Job, JobFile, Summary, SurveyRound
+from assessments.jobs.models import Job, JobFile
+from assessments.rounds.models import SurveyRound
+from assessments.summaries.models import Summary
 from assessments.summaries.render import to_docx, to_html, to_markdown, to_pdf
 from config.api_errors import ErrorSerializer
 
@@ -245,14 +247,14 @@ def round_by_slug(slug: str, field: str = "round") -> SurveyRound:
 def start_job(data: dict, user: object) -> Job:
     survey_round = round_by_slug(data["round"])
     if data["kind"] == Job.Kind.EXPORT:
-        from assessments.services.export_jobs import export_job_start
+        from assessments.reporting.services.export import export_job_start
 
         return export_job_start(
             survey_round=survey_round, fmt=data.get("format") or "csv", labels=data["labels"],
             choice_columns=data["choice_columns"], language=data["language"], bom=data["bom"], user=user,
         )  # fmt: skip
     if data["kind"] == Job.Kind.ROUND_REPORT:
-        from assessments.services.reports import report_job_start
+        from assessments.reporting.services.report import report_job_start
 
         previous = (
             round_by_slug(data["previous_round"], "previous_round")
@@ -262,7 +264,7 @@ def start_job(data: dict, user: object) -> Job:
         return report_job_start(
             survey_round=survey_round, previous_round=previous, language=data["language"], user=user
         )
-    from assessments.services.summary_jobs import summaries_job_start
+    from assessments.summaries.services import summaries_job_start
 
     return summaries_job_start(
         survey_round=survey_round, languages=data.get("languages"), force=data["force"], user=user

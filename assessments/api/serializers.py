@@ -5,8 +5,10 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from assessments.models import Questionnaire, Response, RoundParticipant, SurveyRound
-from assessments.schema import QuestionnaireSchema
+from assessments.questionnaires.models import Questionnaire
+from assessments.questionnaires.schema import QuestionnaireSchema
+from assessments.responses.models import Response
+from assessments.rounds.models import RoundParticipant, SurveyRound
 
 
 class RoundSerializer(serializers.ModelSerializer):

@@ -35,11 +35,13 @@ from assessments.api.serializers import (
     RoundSerializer,
     questionnaire_in_language,
 )
-from assessments.models import Questionnaire, Response, SurveyRound
-from assessments.selectors import questionnaire_schema
-from assessments.services import responses as response_services
-from assessments.services import rounds as round_services
-from assessments.services.invitations import round_send_reminders_now
+from assessments.questionnaires.models import Questionnaire
+from assessments.questionnaires.selectors import questionnaire_schema
+from assessments.responses import services as response_services
+from assessments.responses.models import Response
+from assessments.rounds.models import SurveyRound
+from assessments.rounds.services import rounds as round_services
+from assessments.rounds.services.invitations import round_send_reminders_now
 from config.api_errors import ConflictError, ConflictSerializer, ErrorSerializer
 from mechanisms.models import Mechanism
 
@@ -279,7 +281,7 @@ class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
     def participant_for(self, data: dict):
         participants = accessible_participants(self.request)
         if is_secretariat(self.request.user):
-            from assessments.models import RoundParticipant
+            from assessments.rounds.models import RoundParticipant
 
             participants = RoundParticipant.objects.all()
         participant = (

@@ -38,19 +38,14 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assessments.models import (
-    Answer,
-    Audience,
-    Invitation,
-    Job,
-    Response,
-    RoundParticipant,
-    SurveyRound,
-)
-from assessments.schema import OTHER_SUFFIX, QuestionnaireSchema, SectionSpec
-from assessments.selectors import questionnaire_schema
-from assessments.services.invitations import invitation_token
-from assessments.services.responses import stored_answers
+from assessments.jobs.models import Job
+from assessments.questionnaires.models import Audience
+from assessments.questionnaires.schema import OTHER_SUFFIX, QuestionnaireSchema, SectionSpec
+from assessments.questionnaires.selectors import questionnaire_schema
+from assessments.responses.models import Answer, Response
+from assessments.responses.services import stored_answers
+from assessments.rounds.models import Invitation, RoundParticipant, SurveyRound
+from assessments.rounds.services.invitations import invitation_token
 
 KB = 1024
 EXPORT_FORMATS = ("csv", "json")
@@ -95,10 +90,10 @@ REPORT_PARTS = ("to_html", "to_xlsx", "to_docx")
 def measure_report(survey_round: SurveyRound, *, job: bool = True) -> dict[str, Any]:
     """The figures alone (time, queries), then, if `job`, the whole job (figures, HTML, PDF,
     XLSX, Word) with the time of each of its parts."""
-    from assessments import reporting
+    from assessments.jobs import services as jobs
     from assessments.reporting import render
-    from assessments.services import jobs
-    from assessments.services.reports import run_report_job
+    from assessments.reporting import selectors as reporting
+    from assessments.reporting.services.report import run_report_job
 
     result: dict[str, Any] = {}
     try:
@@ -214,7 +209,7 @@ def export_in_child(slug: str, fmt: str, path: Path) -> dict[str, Any]:
 
 def export_child(slug: str, fmt: str, path: str) -> None:
     """In the child: export, then print the time and this process's peak memory as JSON."""
-    from assessments.services.exports import round_schemas, write_export
+    from assessments.reporting.exports import round_schemas, write_export
 
     survey_round = SurveyRound.objects.get(slug=slug)
     # As in a running worker, the questionnaires' schemas are cached (built once per process:
@@ -258,7 +253,7 @@ def copy_floor(survey_round: SurveyRound, path: Path) -> dict[str, Any]:
     file: the floor no export in Python can beat."""
     if connection.vendor != "postgresql":
         return {"error": "COPY needs PostgreSQL"}
-    from assessments.models import Question
+    from assessments.questionnaires.models import Question
 
     sql = COPY_SQL.format(
         answer=Answer._meta.db_table,
@@ -283,9 +278,8 @@ def copy_floor(survey_round: SurveyRound, path: Path) -> dict[str, Any]:
 def measure_summaries(survey_round: SurveyRound, *, pdfs: int | None) -> dict[str, Any]:
     """Every mechanism's summary (English) generated and written as Markdown; then each as
     Word; then `pdfs` of them (all when None) as PDF, after one PDF to warm WeasyPrint up."""
-    from assessments.services.summaries import summary_generate
-    from assessments.services.summary_jobs import round_mechanisms
     from assessments.summaries.render import to_docx, to_markdown, to_pdf
+    from assessments.summaries.services import round_mechanisms, summary_generate
 
     result: dict[str, Any] = {}
     try:
@@ -364,7 +358,7 @@ class Respondent:
 def form_fields(
     schema: QuestionnaireSchema, section: SectionSpec, answers: dict[str, Any]
 ) -> list[tuple[str, str]]:
-    """Answers as form fields (see assessments.forms): a multiple choice repeats its name, a
+    """Answers as form fields (see assessments.responses.forms): a multiple choice repeats its name, a
     matrix cell is `<code>__<ROW>`, an "other" text `<code>_other`."""
     fields: list[tuple[str, str]] = []
     for code in section.question_codes:

@@ -28,22 +28,15 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_countries import countries
 
-from assessments.models import (
-    Answer,
-    Audience,
-    Invitation,
-    Question,
-    Questionnaire,
-    Response,
-    RoundParticipant,
-    SurveyRound,
-)
-from assessments.schema import OTHER_SUFFIX, QuestionnaireSchema
-from assessments.selectors import questionnaire_schema
-from assessments.services.answer_generator import generate_answers
-from assessments.services.demo import demo_questionnaires, mechanism_contexts, organization_roles
-from assessments.services.responses import rows_for
-from assessments.services.rounds import round_create
+from assessments.demo.answers import generate_answers
+from assessments.demo.services import demo_questionnaires, mechanism_contexts, organization_roles
+from assessments.questionnaires.models import Audience, Question, Questionnaire
+from assessments.questionnaires.schema import OTHER_SUFFIX, QuestionnaireSchema
+from assessments.questionnaires.selectors import questionnaire_schema
+from assessments.responses.models import Answer, Response
+from assessments.responses.services import rows_for
+from assessments.rounds.models import Invitation, RoundParticipant, SurveyRound
+from assessments.rounds.services.rounds import round_create
 from mechanisms.models import Mechanism, Membership, Organization, State, Term, ThematicArea
 
 SLUG = "bench-x{scale}"
@@ -164,7 +157,7 @@ def reset_data() -> None:
         cursor.execute(
             "TRUNCATE " + ", ".join(connection.ops.quote_name(t) for t in tables) + " CASCADE"
         )
-    from assessments.selectors import _published_schemas
+    from assessments.questionnaires.selectors import _published_schemas
 
     _published_schemas.clear()  # ids are reused after a reset
 

@@ -35,17 +35,16 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assessments.models import (
-    Answer,
-    Audience,
-    Questionnaire,
-    QuestionType,
-    Response,
-    RoundParticipant,
-    SurveyRound,
+from assessments.questionnaires.models import Audience, Questionnaire, QuestionType
+from assessments.questionnaires.schema import (
+    OTHER_CODE,
+    OTHER_SUFFIX,
+    QuestionnaireSchema,
+    QuestionSpec,
 )
-from assessments.schema import OTHER_CODE, OTHER_SUFFIX, QuestionnaireSchema, QuestionSpec
-from assessments.selectors import questionnaire_schema
+from assessments.questionnaires.selectors import questionnaire_schema
+from assessments.responses.models import Answer, Response
+from assessments.rounds.models import RoundParticipant, SurveyRound
 from mechanisms.models import Mechanism, Membership
 
 CLOSED_TYPES = (

@@ -12,8 +12,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from assessments.models import Audience
-from assessments.schema import QuestionnaireSchema
+from assessments.questionnaires.models import Audience
+from assessments.questionnaires.schema import QuestionnaireSchema
 from assessments.summaries.inputs import AudienceAnswers, SummaryInputs
 from assessments.summaries.wording import (
     join_list,

@@ -13,10 +13,12 @@ from typing import Any
 
 from django.db.models import Count, Max, Q
 
-from assessments.models import Answer, Audience, Response, RoundParticipant, SurveyRound
-from assessments.schema import QuestionnaireSchema
-from assessments.selectors import questionnaire_schema
-from assessments.services.responses import stored_answers
+from assessments.questionnaires.models import Audience
+from assessments.questionnaires.schema import QuestionnaireSchema
+from assessments.questionnaires.selectors import questionnaire_schema
+from assessments.responses.models import Answer, Response
+from assessments.responses.services import stored_answers
+from assessments.rounds.models import RoundParticipant, SurveyRound
 from mechanisms.models import Mechanism
 
 # Free-text questions whose answers are quoted as examples, by the audience that gives them.

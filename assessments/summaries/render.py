@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from assessments.models import Summary
+from assessments.summaries.models import Summary
 
 
 def paragraphs(text: str) -> list[str]:

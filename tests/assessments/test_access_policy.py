@@ -20,15 +20,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.access import SESSION_KEY
-from assessments.models import Job, Response, RoundParticipant, Summary, SurveyRound
-from assessments.selectors import questionnaire_schema
-from assessments.services import jobs
-from assessments.services.invitations import (
+from assessments.jobs import services as jobs
+from assessments.jobs.models import Job
+from assessments.questionnaires.selectors import questionnaire_schema
+from assessments.responses.models import Response
+from assessments.responses.services import participant_responses, stored_answers
+from assessments.rounds.models import RoundParticipant, SurveyRound
+from assessments.rounds.services.invitations import (
     invitation_revoke,
     invitation_rotate,
     invitation_token,
 )
-from assessments.services.responses import participant_responses, stored_answers
+from assessments.summaries.models import Summary
 from tests.factories import (
     RespondentUserFactory,
     StaffUserFactory,

@@ -18,7 +18,6 @@ import io
 import json
 import os
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,29 +26,25 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from assessments.models import (
-    Answer,
-    Choice,
-    FocalPoint,
-    Invitation,
-    Question,
-    Questionnaire,
-    Response,
-    RoundParticipant,
-    Section,
-    SurveyRound,
+from assessments.questionnaires.format import QuestionnaireFormatError, structure_errors
+from assessments.questionnaires.models import Choice, Question, Questionnaire, Section
+from assessments.questionnaires.selectors import questionnaire_schema, registry_choice_lists
+from assessments.questionnaires.services import questionnaire_import, questionnaire_to_dict
+from assessments.questionnaires.shipped import SHIPPED_DIR as QUESTIONNAIRES
+from assessments.questionnaires.xlsform import (
+    XLSFormError,
+    questionnaire_to_xlsform,
+    xlsform_to_questionnaire,
 )
-from assessments.selectors import questionnaire_schema, registry_choice_lists
-from assessments.services.questionnaire_format import QuestionnaireFormatError, structure_errors
-from assessments.services.questionnaires import questionnaire_import, questionnaire_to_dict
-from assessments.services.responses import (
+from assessments.reporting.backup import RoundImportError, import_round, iter_round_json
+from assessments.responses.models import Answer, Response
+from assessments.responses.services import (
     participant_responses,
     participant_submit,
     response_save_answers,
 )
-from assessments.services.round_backup import RoundImportError, import_round, iter_round_json
-from assessments.services.rounds import round_add_participant, round_create, round_open
-from assessments.xlsform import XLSFormError, questionnaire_to_xlsform, xlsform_to_questionnaire
+from assessments.rounds.models import FocalPoint, Invitation, RoundParticipant, SurveyRound
+from assessments.rounds.services.rounds import round_add_participant, round_create, round_open
 from mechanisms.models import Mechanism, Membership, Organization, State
 from tests.factories import (
     MechanismFactory,
@@ -62,7 +57,6 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-QUESTIONNAIRES = Path(__file__).resolve().parents[2] / "assessments" / "data" / "questionnaires"
 STATE_QUESTIONNAIRE = json.loads((QUESTIONNAIRES / "state.json").read_text(encoding="utf-8"))
 
 # The same examples on every run, so that CI cannot turn red by chance. To search harder

@@ -244,7 +244,8 @@ class Command(BaseCommand):
 
     def seeded(self, spec: Any, reuse: bool) -> dict[str, Any]:
         from assessments.benchmark.seed import reset_data, seed_round
-        from assessments.models import Answer, Response, SurveyRound
+        from assessments.responses.models import Answer, Response
+        from assessments.rounds.models import SurveyRound
 
         existing = SurveyRound.objects.filter(slug=spec.slug).first()
         if existing is not None and reuse and existing.name == spec.name:

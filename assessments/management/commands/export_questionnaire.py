@@ -5,8 +5,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from assessments.models import Questionnaire
-from assessments.services.questionnaires import questionnaire_to_dict
+from assessments.questionnaires.models import Questionnaire
+from assessments.questionnaires.services import questionnaire_to_dict
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         data = questionnaire_to_dict(questionnaire)
         output: Path | None = options["output"]
         if options["format"] == "xlsx":
-            from assessments.xlsform import questionnaire_to_xlsform
+            from assessments.questionnaires.xlsform import questionnaire_to_xlsform
 
             if output is None:
                 raise CommandError("An XLSX export needs -o PATH.")

@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from assessments.models import SurveyRound
-from assessments.services.exports import FORMATS, ExportOptions, write_export
+from assessments.reporting.exports import FORMATS, ExportOptions, write_export
+from assessments.rounds.models import SurveyRound
 
 
 class Command(BaseCommand):

@@ -5,10 +5,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from assessments.models import SurveyRound
-from assessments.services.summaries import summary_generate
-from assessments.services.summary_jobs import round_mechanisms
+from assessments.rounds.models import SurveyRound
 from assessments.summaries.render import to_docx, to_html, to_markdown, to_pdf
+from assessments.summaries.services import round_mechanisms, summary_generate
 
 WRITERS = {
     "md": lambda s: to_markdown(s).encode("utf-8"),

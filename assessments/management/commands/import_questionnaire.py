@@ -4,9 +4,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from assessments.services.questionnaire_format import QuestionnaireFormatError
-from assessments.services.questionnaires import questionnaire_import
-from assessments.services.shipped import read_questionnaire_file
+from assessments.questionnaires.format import QuestionnaireFormatError
+from assessments.questionnaires.services import questionnaire_import
+from assessments.questionnaires.shipped import read_questionnaire_file
 
 
 class Command(BaseCommand):
@@ -40,7 +40,7 @@ class Command(BaseCommand):
         if suffix == ".json":
             return read_questionnaire_file(path)
         if suffix == ".xlsx":
-            from assessments.xlsform import xlsform_to_questionnaire
+            from assessments.questionnaires.xlsform import xlsform_to_questionnaire
 
             return xlsform_to_questionnaire(path.read_bytes(), key=key)
         raise CommandError(f"{path}: expected a .json or .xlsx file.")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from assessments.services.round_backup import RoundImportError, import_round
+from assessments.reporting.backup import RoundImportError, import_round
 
 
 class Command(BaseCommand):

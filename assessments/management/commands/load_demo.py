@@ -4,9 +4,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from assessments.models import Audience
-from assessments.services.demo import DEMO_SLUG, load_demo
-from assessments.services.questionnaire_format import QuestionnaireFormatError
+from assessments.demo.services import DEMO_SLUG, load_demo
+from assessments.questionnaires.format import QuestionnaireFormatError
+from assessments.questionnaires.models import Audience
 from mechanisms.services.reference_data import ReferenceDataError
 
 

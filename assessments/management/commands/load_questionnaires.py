@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.services.questionnaire_format import QuestionnaireFormatError
-from assessments.services.shipped import load_shipped_questionnaires
+from assessments.questionnaires.format import QuestionnaireFormatError
+from assessments.questionnaires.shipped import load_shipped_questionnaires
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from assessments.services.personal_data import focal_point_erase, focal_point_personal_data
+from assessments.rounds.services.personal_data import focal_point_erase, focal_point_personal_data
 
 
 class Command(BaseCommand):

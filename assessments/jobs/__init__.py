@@ -1,0 +1,1 @@
+"""Background jobs: the Job model, progress, files, watchdog and job page."""

@@ -1,0 +1,1 @@
+"""Questionnaires: their models, schema, answer rules, JSON format and XLSForm."""

@@ -1,0 +1,1 @@
+"""Writes of the reporting domain: the round report job and the export job."""

@@ -1,0 +1,63 @@
+"""The secretariat's round report page: the latest report inline, its files, and a new run."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+
+from assessments.jobs.models import Job, JobFile
+from assessments.reporting.services.report import report_job_start
+from assessments.rounds.models import SurveyRound
+
+
+class ReportStartForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="en")
+    previous_round = forms.ModelChoiceField(
+        label=_("Compare with"),
+        queryset=SurveyRound.objects.none(),
+        required=False,
+        empty_label=_("(no comparison)"),
+    )
+
+    def __init__(self, survey_round: SurveyRound, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        earlier = SurveyRound.objects.exclude(pk=survey_round.pk).order_by("-year", "name")
+        self.fields["previous_round"].queryset = earlier
+        self.fields["previous_round"].initial = earlier.filter(year__lt=survey_round.year).first()
+
+
+def stored_html(job: Job | None) -> str:
+    """The report.html of a job, as stored (it was rendered from escaped data)."""
+    job_file = JobFile.objects.filter(job=job, name="report.html").first() if job else None
+    if job_file is None:
+        return ""
+    with job_file.file.open("rb") as handle:
+        return handle.read().decode("utf-8")
+
+
+@staff_member_required
+def round_report_view(request: HttpRequest, slug: str) -> HttpResponse:
+    survey_round = get_object_or_404(SurveyRound, slug=slug)
+    form = ReportStartForm(survey_round, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        job = report_job_start(
+            survey_round=survey_round,
+            previous_round=form.cleaned_data["previous_round"],
+            language=form.cleaned_data["language"],
+            user=request.user,
+        )
+        return redirect("assessments:job", job.pk)
+    reports = survey_round.jobs.filter(kind=Job.Kind.ROUND_REPORT)
+    latest = reports.filter(status=Job.Status.SUCCEEDED).prefetch_related("files").first()
+    context = {
+        "round": survey_round,
+        "form": form,
+        "report": latest,
+        "report_html": stored_html(latest),
+        "last_job": reports.first(),
+    }
+    return render(request, "assessments/round_report.html", context)

@@ -1,0 +1,1 @@
+"""Responses and answers: the respondent's journey, autosave, submit and reopen."""

@@ -1,0 +1,1 @@
+"""Survey rounds: participants, focal points, invitations, notifications and reminders."""

@@ -1,0 +1,241 @@
+"""Read queries of the secretariat's round dashboard: a fixed number of queries per page,
+whatever the number of participants, with every count computed in SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from assessments.questionnaires.models import Audience
+from assessments.rounds.models import FocalPoint, Invitation, RoundParticipant, SurveyRound
+from mechanisms.models import Membership
+
+SUBMITTED = Q(invitation__status=Invitation.Status.SUBMITTED)
+IN_PROGRESS = Q(invitation__status=Invitation.Status.IN_PROGRESS)
+
+
+def rate(part: int, whole: int) -> int | None:
+    """A whole percentage, or None when there is nothing to count."""
+    return round(100 * part / whole) if whole else None
+
+
+def count_of(queryset: QuerySet, group: str, counted: str = "pk") -> Coalesce:
+    """A correlated `COUNT(DISTINCT counted)` of `queryset` (already filtered on an OuterRef and
+    grouped by `group`), 0 when no row matches."""
+    counts = (
+        queryset.order_by()  # a model's default ordering would join the GROUP BY
+        .values(group)
+        .annotate(n=Count(counted, distinct=True))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
+def round_for_dashboard(slug: str) -> SurveyRound:
+    return get_object_or_404(SurveyRound, slug=slug)
+
+
+# --- by audience ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AudienceRates:
+    audience: str
+    label: str
+    participants: int
+    submitted: int
+    in_progress: int
+    last_reminder_at: object = None
+
+    @property
+    def not_started(self) -> int:
+        return self.participants - self.submitted - self.in_progress
+
+    @property
+    def rate(self) -> int | None:
+        return rate(self.submitted, self.participants)
+
+
+def round_audience_rates(survey_round: SurveyRound) -> list[AudienceRates]:
+    """One row per audience (all three, even when empty): one query.
+
+    A participant's progress is its invitation's status, which the response services keep
+    up to date: "submitted" once every part is submitted, "in progress" once an answer is saved.
+    """
+    rows = {
+        row["kind"]: row
+        for row in RoundParticipant.objects.filter(round=survey_round)
+        .order_by()
+        .values("kind")
+        .annotate(
+            participants=Count("pk"),
+            submitted=Count("pk", filter=SUBMITTED),
+            in_progress=Count("pk", filter=IN_PROGRESS),
+            last_reminder_at=Max("invitation__last_reminder_at"),
+        )
+    }
+    return [
+        AudienceRates(
+            audience=audience.value,
+            label=str(audience.label),
+            participants=rows.get(audience.value, {}).get("participants", 0),
+            submitted=rows.get(audience.value, {}).get("submitted", 0),
+            in_progress=rows.get(audience.value, {}).get("in_progress", 0),
+            last_reminder_at=rows.get(audience.value, {}).get("last_reminder_at"),
+        )
+        for audience in Audience
+    ]
+
+
+def audience_totals(rows: list[AudienceRates]) -> AudienceRates:
+    """The whole round: the sum of the three audience rows."""
+    reminders = [row.last_reminder_at for row in rows if row.last_reminder_at]
+    return AudienceRates(
+        audience="",
+        label="",
+        participants=sum(row.participants for row in rows),
+        submitted=sum(row.submitted for row in rows),
+        in_progress=sum(row.in_progress for row in rows),
+        last_reminder_at=max(reminders) if reminders else None,
+    )
+
+
+# --- by mechanism and by region ------------------------------------------------------------
+
+
+def round_mechanism_rates(survey_round: SurveyRound) -> QuerySet[RoundParticipant]:
+    """The round's mechanisms with their own progress and their member States' blocks: one query.
+
+    `states_expected`: member States (current membership, role "member") that take part in the
+    round, i.e. who owe a per-mechanism block about this mechanism; `states_submitted`: those
+    blocks submitted. Both are correlated subqueries, so rows never multiply.
+    """
+    # Imported here: responses depend on rounds, so rounds import them only where they read them.
+    from assessments.responses.models import Response
+
+    round_states = RoundParticipant.objects.filter(round=survey_round, kind=Audience.STATE).values(
+        "state_id"
+    )
+    members = Membership.objects.current().filter(
+        mechanism_id=OuterRef("mechanism_id"),
+        role=Membership.Role.MEMBER,
+        state_id__in=round_states,
+    )
+    blocks = Response.objects.filter(
+        round=survey_round,
+        mechanism_id=OuterRef("mechanism_id"),
+        participant__kind=Audience.STATE,
+        status=Response.Status.SUBMITTED,
+    )
+    return (
+        RoundParticipant.objects.filter(round=survey_round, kind=Audience.MECHANISM)
+        .select_related("mechanism")
+        .annotate(
+            invitation_status=F("invitation__status"),
+            last_reminder_at=F("invitation__last_reminder_at"),
+            states_expected=count_of(members, "mechanism_id", "state_id"),
+            states_submitted=count_of(blocks, "mechanism_id", "participant_id"),
+        )
+        .order_by("mechanism__region", "mechanism__acronym")
+    )
+
+
+@dataclass
+class RegionRates:
+    region: str
+    mechanisms: int = 0
+    mechanisms_submitted: int = 0
+    states_expected: int = 0
+    states_submitted: int = 0
+    acronyms: list[str] = field(default_factory=list)
+
+    @property
+    def expected(self) -> int:
+        return self.mechanisms + self.states_expected
+
+    @property
+    def submitted(self) -> int:
+        return self.mechanisms_submitted + self.states_submitted
+
+    @property
+    def rate(self) -> int | None:
+        return rate(self.submitted, self.expected)
+
+
+def region_rates(mechanism_rows: list[RoundParticipant]) -> list[RegionRates]:
+    """A region's figures add up the rows of its mechanisms (counted in SQL above): a region
+    has a handful of mechanisms, and a (mechanism, State) pair is counted once per mechanism."""
+    regions: dict[str, RegionRates] = {}
+    for row in mechanism_rows:
+        region = regions.setdefault(row.mechanism.region, RegionRates(row.mechanism.region))
+        region.mechanisms += 1
+        region.mechanisms_submitted += row.invitation_status == Invitation.Status.SUBMITTED
+        region.states_expected += row.states_expected
+        region.states_submitted += row.states_submitted
+        region.acronyms.append(row.mechanism.acronym)
+    return sorted(regions.values(), key=lambda r: (r.region == "", r.region.lower()))
+
+
+# --- who has not submitted -----------------------------------------------------------------
+
+
+def round_non_submitters(survey_round: SurveyRound) -> QuerySet[RoundParticipant]:
+    """Participants who have not submitted everything, with their invitation and how many focal
+    points they have (none means no email can reach them): one query."""
+    focal_points = FocalPoint.objects.filter(kind=OuterRef("kind")).filter(
+        # Within one kind only that kind's column is set, on both sides.
+        Q(mechanism_id=OuterRef("mechanism_id"))
+        | Q(state_id=OuterRef("state_id"))
+        | Q(organization_id=OuterRef("organization_id"))
+    )
+    return (
+        RoundParticipant.objects.filter(round=survey_round)
+        .exclude(SUBMITTED)
+        .select_related("mechanism", "state", "organization")
+        .annotate(
+            invitation_pk=F("invitation__pk"),
+            invitation_status=F("invitation__status"),
+            sent_at=F("invitation__sent_at"),
+            last_reminder_at=F("invitation__last_reminder_at"),
+            reminder_count=F("invitation__reminder_count"),
+            revoked_at=F("invitation__revoked_at"),
+            focal_point_count=count_of(focal_points, "kind"),
+        )
+        .order_by("kind", "mechanism__acronym", "organization__acronym", "state__country")
+    )
+
+
+@dataclass
+class RoundDashboard:
+    survey_round: SurveyRound
+    audiences: list[AudienceRates]
+    total: AudienceRates
+    mechanisms: list[RoundParticipant]
+    regions: list[RegionRates]
+    non_submitters: list[RoundParticipant]
+
+
+def with_status_labels(rows: list[RoundParticipant]) -> list[RoundParticipant]:
+    """Name each row's invitation status in the current language (no invitation before opening)."""
+    labels = dict(Invitation.Status.choices)
+    for row in rows:
+        row.invitation_status_label = labels.get(row.invitation_status, _("No invitation yet"))
+    return rows
+
+
+def round_dashboard(survey_round: SurveyRound) -> RoundDashboard:
+    """Everything the dashboard shows: three queries, whatever the size of the round."""
+    audiences = round_audience_rates(survey_round)
+    mechanisms = with_status_labels(list(round_mechanism_rates(survey_round)))
+    return RoundDashboard(
+        survey_round=survey_round,
+        audiences=audiences,
+        total=audience_totals(audiences),
+        mechanisms=mechanisms,
+        regions=region_rates(mechanisms),
+        non_submitters=with_status_labels(list(round_non_submitters(survey_round))),
+    )

@@ -1,0 +1,2 @@
+"""Writes of the rounds domain: rounds and participants, invitations and reminders,
+focal points' personal data."""

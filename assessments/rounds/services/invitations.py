@@ -1,0 +1,327 @@
+"""Invitation links, emails and reminders.
+
+A link carries a signed token naming one invitation and its current nonce: rotating the nonce
+(or revoking) invalidates earlier links; expiry is checked against the invitation. Each email is a
+`Notification` row with a unique key per invitation, created before sending and marked sent after,
+so that a retried task sends only what is still pending.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import smtplib
+import uuid
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from assessments.rounds.models import (
+    FocalPoint,
+    Invitation,
+    Notification,
+    SurveyRound,
+)
+
+logger = logging.getLogger(__name__)
+TOKEN_SALT = "assessments.invitation"
+REMINDERS_ONLY_WHEN_OPEN = "Reminders can only be sent while the round is open."
+RESEND_ONLY_WHEN_OPEN = "Invitations can only be sent while the round is open."
+RESEND_REVOKED = "This invitation has been revoked: rotate its link before sending it again."
+
+
+class InvalidInvitation(Exception):
+    """The link is malformed, rotated, revoked or expired; the message says which, for the page."""
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.dumps(
+        {"i": invitation.pk, "n": invitation.nonce}, salt=TOKEN_SALT, compress=True
+    )
+
+
+def invitation_url(invitation: Invitation) -> str:
+    path = reverse("assessments:invitation", args=[invitation_token(invitation)])
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def invitation_from_token(token: str, *, now: datetime.datetime | None = None) -> Invitation:
+    """The invitation a link grants, or InvalidInvitation."""
+    try:
+        payload = signing.loads(token, salt=TOKEN_SALT)
+        invitation_id, nonce = int(payload["i"]), str(payload["n"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise InvalidInvitation(_("This link is not valid.")) from None
+    invitation = (
+        Invitation.objects.select_related("participant__round").filter(pk=invitation_id).first()
+    )
+    if invitation is None or not constant_time_equal(invitation.nonce, nonce):
+        raise InvalidInvitation(_("This link has been replaced by a newer one."))
+    if invitation.revoked_at:
+        raise InvalidInvitation(_("This link has been revoked."))
+    if (now or timezone.now()) > invitation.expires_at:
+        raise InvalidInvitation(_("This link has expired."))
+    return invitation
+
+
+def constant_time_equal(a: str, b: str) -> bool:
+    from django.utils.crypto import constant_time_compare
+
+    return constant_time_compare(a, b)
+
+
+@transaction.atomic
+def invitation_mark_opened(*, invitation: Invitation) -> None:
+    Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(
+        opened_at=timezone.now()
+    )
+    Invitation.objects.filter(
+        pk=invitation.pk, status__in=[Invitation.Status.NOT_SENT, Invitation.Status.SENT]
+    ).update(status=Invitation.Status.OPENED)
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation) -> Invitation:
+    """Stop the link working at once; revoking again keeps the first date."""
+    if invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+@transaction.atomic
+def invitation_rotate(
+    *, invitation: Invitation, extend_to: datetime.datetime | None = None
+) -> Invitation:
+    """A new link for the same participant; earlier links stop working."""
+    from assessments.rounds.models import new_nonce
+
+    invitation.nonce = new_nonce()
+    invitation.revoked_at = None
+    if extend_to:
+        invitation.expires_at = extend_to
+    invitation.save(update_fields=["nonce", "revoked_at", "expires_at"])
+    return invitation
+
+
+def focal_points_of(invitation: Invitation) -> list[FocalPoint]:
+    participant = invitation.participant
+    return list(
+        FocalPoint.objects.filter(
+            kind=participant.kind,
+            mechanism_id=participant.mechanism_id,
+            state_id=participant.state_id,
+            organization_id=participant.organization_id,
+        ).order_by("pk")
+    )
+
+
+# --- queueing ---------------------------------------------------------------------------
+
+
+def queue_notifications(invitations: list[Invitation], *, kind: str, key: str) -> int:
+    """Create the pending notification rows (once per invitation and key); returns how many new."""
+    existing = set(
+        Notification.objects.filter(invitation__in=invitations, key=key).values_list(
+            "invitation_id", flat=True
+        )
+    )
+    new = [
+        Notification(invitation=invitation, kind=kind, key=key)
+        for invitation in invitations
+        if invitation.pk not in existing
+    ]
+    Notification.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+def queue_round_invitations(survey_round: SurveyRound) -> int:
+    invitations = list(
+        Invitation.objects.filter(participant__round=survey_round, revoked_at__isnull=True)
+    )
+    return queue_notifications(invitations, kind=Notification.Kind.INVITATION, key="invitation")
+
+
+def unsubmitted_invitations(survey_round: SurveyRound) -> list[Invitation]:
+    """Invitations of participants who have not submitted everything (nor been revoked)."""
+    return list(
+        Invitation.objects.filter(participant__round=survey_round, revoked_at__isnull=True)
+        .exclude(status=Invitation.Status.SUBMITTED)
+        .select_related("participant")
+    )
+
+
+def queue_due_reminders(survey_round: SurveyRound, *, today: datetime.date | None = None) -> int:
+    """Queue the scheduled reminders whose day has come; each (invitation, day) at most once."""
+    if survey_round.status != SurveyRound.Status.OPEN:
+        return 0
+    today = today or timezone.localdate()
+    due = [
+        days
+        for days in survey_round.reminder_days or []
+        if survey_round.closes_on - datetime.timedelta(days=int(days))
+        <= today
+        <= survey_round.closes_on
+    ]
+    if not due:
+        return 0
+    # Only the latest due reminder: a round opened late must not send 14-, 7- and 2-day ones at once.
+    key = f"reminder-{min(due)}"
+    return queue_notifications(
+        unsubmitted_invitations(survey_round), kind=Notification.Kind.REMINDER, key=key
+    )
+
+
+def queue_manual_reminder(survey_round: SurveyRound, *, request_id: str) -> int:
+    """ "Send a reminder now": one reminder per unsubmitted participant for this request."""
+    if survey_round.status != SurveyRound.Status.OPEN:
+        raise ValidationError(_(REMINDERS_ONLY_WHEN_OPEN))
+    key = f"manual-{request_id}"[:64]
+    return queue_notifications(
+        unsubmitted_invitations(survey_round), kind=Notification.Kind.REMINDER, key=key
+    )
+
+
+def enqueue_sending(survey_round: SurveyRound) -> None:
+    from assessments.rounds.tasks import send_pending_notifications_task
+
+    round_id = survey_round.pk
+    transaction.on_commit(lambda: send_pending_notifications_task.delay(round_id), robust=True)
+
+
+@transaction.atomic
+def round_send_reminders_now(*, survey_round: SurveyRound, request_id: str | None = None) -> int:
+    """The secretariat's "send a reminder now": queue one reminder per participant who has not
+    submitted and send them after commit; returns how many were queued.
+
+    Each request gets a fresh id (so a second click is a second reminder), while a retried
+    sending task still sends each queued reminder once.
+    """
+    queued = queue_manual_reminder(survey_round, request_id=request_id or uuid.uuid4().hex)
+    if queued:
+        enqueue_sending(survey_round)
+    return queued
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation) -> int:
+    """Send the invitation email again (with the current link); returns how many were queued."""
+    invitation = Invitation.objects.select_related("participant__round").get(pk=invitation.pk)
+    survey_round = invitation.participant.round
+    if survey_round.status != SurveyRound.Status.OPEN:
+        raise ValidationError(_(RESEND_ONLY_WHEN_OPEN))
+    if invitation.revoked_at:
+        raise ValidationError(_(RESEND_REVOKED))
+    key = f"invitation-{uuid.uuid4().hex}"
+    queued = queue_notifications([invitation], kind=Notification.Kind.INVITATION, key=key)
+    enqueue_sending(survey_round)
+    return queued
+
+
+# --- sending ----------------------------------------------------------------------------
+
+
+def pending_notification_ids(survey_round: SurveyRound) -> list[int]:
+    return list(
+        Notification.objects.filter(
+            invitation__participant__round=survey_round, sent_at__isnull=True, error=""
+        ).values_list("pk", flat=True)
+    )
+
+
+def notification_send(*, notification_id: int) -> bool:
+    """Send one pending notification to every focal point; True when sent now.
+
+    The row is locked while sending so that two workers cannot both send it; a notification
+    already sent is skipped, which makes retries harmless.
+    """
+    with transaction.atomic():
+        notification = (
+            # Lock only the notification: PostgreSQL refuses FOR UPDATE on the nullable side
+            # of the outer joins to the party.
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("invitation__participant__round", "invitation__participant__mechanism",
+                            "invitation__participant__state", "invitation__participant__organization")
+            .filter(pk=notification_id, sent_at__isnull=True)
+            .first()
+        )  # fmt: skip
+        if notification is None:
+            return False
+        invitation = notification.invitation
+        if invitation.revoked_at or (
+            notification.kind == Notification.Kind.REMINDER
+            and invitation.status == Invitation.Status.SUBMITTED
+        ):
+            notification.error = "skipped: revoked or already submitted"
+            notification.save(update_fields=["error"])
+            return False
+        focal_points = focal_points_of(invitation)
+        if not focal_points:
+            notification.error = "no focal point"
+            notification.save(update_fields=["error"])
+            return False
+        url = invitation_url(invitation)
+        messages = [build_email(notification, focal_point, url) for focal_point in focal_points]
+        try:
+            get_connection().send_messages(messages)
+        except smtplib.SMTPRecipientsRefused as exc:
+            # Permanent: retrying would fail the same way (and hold back the round's other emails).
+            notification.error = f"recipients refused: {', '.join(map(str, exc.recipients))}"
+            notification.save(update_fields=["error"])
+            return False
+        record_sent(notification, invitation, [fp.email for fp in focal_points])
+        return True
+
+
+def record_sent(notification: Notification, invitation: Invitation, recipients: list[str]) -> None:
+    now = timezone.now()
+    notification.sent_at = now
+    notification.recipients = recipients
+    notification.save(update_fields=["sent_at", "recipients"])
+    if notification.kind == Notification.Kind.INVITATION:
+        Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=True).update(sent_at=now)
+        Invitation.objects.filter(pk=invitation.pk, status=Invitation.Status.NOT_SENT).update(
+            status=Invitation.Status.SENT
+        )
+    else:
+        Invitation.objects.filter(pk=invitation.pk).update(
+            last_reminder_at=now, reminder_count=F("reminder_count") + 1
+        )
+
+
+def build_email(
+    notification: Notification, focal_point: FocalPoint, url: str
+) -> EmailMultiAlternatives:
+    survey_round = notification.invitation.participant.round
+    context = {
+        "focal_point": focal_point,
+        "participant": notification.invitation.participant,
+        "round": survey_round,
+        "url": url,
+        "is_reminder": notification.kind == Notification.Kind.REMINDER,
+    }
+    with translation.override(focal_point.language):
+        subject_template = (
+            _("Reminder: %(round)s closes on %(date)s")
+            if context["is_reminder"]
+            else _("Invitation: %(round)s")
+        )
+        subject = subject_template % {
+            "round": survey_round.name,
+            "date": survey_round.closes_on.isoformat(),
+        }
+        text = render_to_string("assessments/email/invitation.txt", context)
+        html = render_to_string("assessments/email/invitation.html", context)
+    message = EmailMultiAlternatives(
+        subject, text, settings.DEFAULT_FROM_EMAIL, [focal_point.email]
+    )
+    message.attach_alternative(html, "text/html")
+    return message

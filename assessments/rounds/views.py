@@ -1,0 +1,73 @@
+"""The secretariat's round page: response rates, who has not submitted, and the round's actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
+from django.views.decorators.http import require_POST
+
+from assessments.rounds.models import SurveyRound
+from assessments.rounds.selectors import round_dashboard, round_for_dashboard
+from assessments.rounds.services.invitations import round_send_reminders_now
+from assessments.rounds.services.rounds import round_close, round_open, round_publish, round_reopen
+
+
+@staff_member_required
+def round_dashboard_view(request: HttpRequest, slug: str) -> HttpResponse:
+    survey_round = round_for_dashboard(slug)
+    context = {"round": survey_round, "dashboard": round_dashboard(survey_round)}
+    return render(request, "assessments/round_dashboard.html", context)
+
+
+def remind(survey_round: SurveyRound) -> str:
+    queued = round_send_reminders_now(survey_round=survey_round)
+    return ngettext(
+        "%(count)d reminder queued: it is being sent to the focal points.",
+        "%(count)d reminders queued: they are being sent to the focal points.",
+        queued,
+    ) % {"count": queued}
+
+
+def transition(service: Callable[..., SurveyRound], message: str) -> Callable[[SurveyRound], str]:
+    def run(survey_round: SurveyRound) -> str:
+        service(survey_round=survey_round)
+        return _(message) % {"round": survey_round.name}
+
+    return run
+
+
+ROUND_ACTIONS: dict[str, Callable[[SurveyRound], str]] = {
+    "open": transition(
+        round_open, gettext_noop("“%(round)s” is open: the invitations are being sent.")
+    ),
+    "close": transition(
+        round_close, gettext_noop("“%(round)s” is closed. Drafts are kept as drafts.")
+    ),
+    "reopen": transition(round_reopen, gettext_noop("“%(round)s” is open again.")),
+    "publish": transition(round_publish, gettext_noop("“%(round)s” is published.")),
+    "remind": remind,
+}
+
+
+@staff_member_required
+@require_POST
+def round_action_view(request: HttpRequest, slug: str, action: str) -> HttpResponse:
+    """Run one of the round's actions (a service, which checks its preconditions)."""
+    if action not in ROUND_ACTIONS:
+        raise Http404
+    if not request.user.has_perm("assessments.change_surveyround"):
+        raise PermissionDenied
+    survey_round = round_for_dashboard(slug)
+    try:
+        messages.success(request, ROUND_ACTIONS[action](survey_round))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("assessments:round_dashboard", slug=survey_round.slug)

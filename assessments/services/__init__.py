@@ -1,1 +1,0 @@
-"""Write operations of the assessments app."""

@@ -1,0 +1,123 @@
+"""Summary pages and downloads: one mechanism's summary, the round's compendium, the job."""
+
+from __future__ import annotations
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from assessments.access import visible_summaries
+from assessments.jobs.models import Job
+from assessments.rounds.models import SurveyRound
+from assessments.summaries.render import document, to_docx, to_html, to_markdown, to_pdf
+from assessments.summaries.services import summaries_job_start
+
+CONTENT_TYPES = {
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+
+
+def requested_language(request: HttpRequest) -> str:
+    language = request.GET.get("lang") or (translation.get_language() or "en")[:2]
+    return language if language in {"en", "fr", "es"} else "en"
+
+
+def summary_view(request: HttpRequest, slug: str, acronym: str) -> HttpResponse:
+    language = requested_language(request)
+    summaries = visible_summaries(request.user).filter(
+        round__slug=slug, mechanism__acronym=acronym.upper()
+    )
+    summary = summaries.filter(language=language).first()
+    if summary is None:
+        raise Http404(_("No summary of this mechanism is available in this language."))
+    available = sorted(summaries.values_list("language", flat=True))
+    with translation.override(language):
+        return render(
+            request,
+            "assessments/summary_page.html",
+            {
+                "doc": document(summary),
+                "summary": summary,
+                "summary_languages": available,
+                "language": language,
+            },
+        )
+
+
+def summary_download(
+    request: HttpRequest, slug: str, acronym: str, language: str, fmt: str
+) -> HttpResponse:
+    if fmt not in CONTENT_TYPES:
+        raise Http404
+    summary = get_object_or_404(
+        visible_summaries(request.user),
+        round__slug=slug,
+        mechanism__acronym=acronym.upper(),
+        language=language,
+    )
+    content = {
+        "md": lambda: to_markdown(summary).encode("utf-8"),
+        "html": lambda: to_html([summary]).encode("utf-8"),
+        "docx": lambda: to_docx([summary]),
+        "pdf": lambda: to_pdf([summary]),
+    }[fmt]()
+    return attachment(content, fmt, f"{slug}-{summary.mechanism.acronym}-{language}.{fmt}")
+
+
+def compendium_download(request: HttpRequest, slug: str, language: str, fmt: str) -> HttpResponse:
+    if fmt not in {"docx", "pdf"}:
+        raise Http404
+    survey_round = get_object_or_404(SurveyRound, slug=slug)
+    summaries = list(
+        visible_summaries(request.user)
+        .filter(round=survey_round, language=language)
+        .order_by("mechanism__acronym")
+    )
+    if not summaries:
+        raise Http404(_("No summaries are available for this round in this language."))
+    with translation.override(language):
+        title = _("Summaries of findings per ISCM — %(round)s") % {"round": survey_round.name}
+    writer = to_docx if fmt == "docx" else to_pdf
+    return attachment(
+        writer(summaries, compendium_title=title), fmt, f"{slug}-summaries-{language}.{fmt}"
+    )
+
+
+def attachment(content: bytes, fmt: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@staff_member_required
+def round_summaries_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """The secretariat's summaries page of a round: generate all, follow the job, open each."""
+    survey_round = get_object_or_404(SurveyRound, slug=slug)
+    summaries = survey_round.summaries.select_related("mechanism").order_by(
+        "mechanism__acronym", "language"
+    )
+    job = survey_round.jobs.filter(kind=Job.Kind.SUMMARIES).first()
+    return render(
+        request,
+        "assessments/round_summaries.html",
+        {"round": survey_round, "summaries": summaries, "job": job},
+    )
+
+
+@staff_member_required
+@require_POST
+def round_summaries_generate(request: HttpRequest, slug: str) -> HttpResponse:
+    survey_round = get_object_or_404(SurveyRound, slug=slug)
+    job = summaries_job_start(
+        survey_round=survey_round,
+        languages=request.POST.getlist("languages") or None,
+        force=request.POST.get("force") == "on",
+        user=request.user,
+    )
+    return redirect("assessments:job", job.pk)
