@@ -1,0 +1,154 @@
+"""The XLSForm bridge, writing: questionnaires become XLSForms that read back unchanged."""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from assessments.questionnaires.shipped import SHIPPED_DIR as QUESTIONNAIRES
+from assessments.questionnaires.xlsform import questionnaire_to_xlsform, xlsform_to_questionnaire
+from tests.assessments.questionnaires.xlsform_helpers import question_defaults
+
+
+@pytest.mark.parametrize("name", ["mechanism", "state", "organization"])
+def test_shipped_questionnaires_survive_a_round_trip_exactly(name):
+    data = json.loads((QUESTIONNAIRES / f"{name}.json").read_text(encoding="utf-8"))
+
+    assert xlsform_to_questionnaire(questionnaire_to_xlsform(data)) == data
+
+
+def local(*codes: str) -> dict[str, Any]:
+    return {
+        "source": "local",
+        "items": [
+            {"code": code, "label": {"en": code.title(), "fr": code.lower()}} for code in codes
+        ],
+    }
+
+
+def question(code: str, type_: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "code": code,
+        "type": type_,
+        "text": {"en": code.title()},
+        **question_defaults(**fields),
+    }
+
+
+EDGE_CASES = {
+    "format": "iscm-questionnaire",
+    "format_version": 1,
+    "key": "edge",
+    "version": 7,
+    "audience": "organization",
+    "status": "retired",
+    "title": {"en": "=Edge cases", "es": "Casos límite"},
+    "sections": [
+        {
+            "code": "per_mechanism_but_not",
+            "title": {"en": "Not per mechanism"},
+            "per_mechanism": False,
+            "questions": [
+                question("yes_no", "single", choices=local("YES", "NO"), required=True),
+                question("scale5", "single", choices=local("1", "2", "3", "4", "5")),
+                question("picked", "multiple", choices=local("A", "B", "C"), max_choices=2),
+                question("org", "single", choices={"source": "mechanisms"}, other_option=True),
+                question("vocab", "multiple", choices={"source": "vocabulary", "name": "x.y"}),
+                question(
+                    "shown",
+                    "text",
+                    condition={"question": "picked", "operator": "includes", "values": ["A", "B"]},
+                ),
+                question(
+                    "hidden",
+                    "long_text",
+                    condition={"question": "yes_no", "operator": "equals", "values": ["YES", "NO"]},
+                    summary_section="2",
+                ),
+                question(
+                    "quoted",
+                    "date",
+                    condition={"question": "org", "operator": "not_equals", "values": ["O'K", "X"]},
+                ),
+            ],
+        },
+        {
+            "code": "B 1",
+            "title": {"en": "Per mechanism", "fr": "Par mécanisme"},
+            "help": {"fr": "Aide", "en": "Help"},
+            "per_mechanism": True,
+            "questions": [
+                question("founded", "year", min_value=1900, max_value=2100),
+                question("share", "decimal", min_value=0.25, max_value=1e20),
+                question("count", "integer", min_value=-5),
+                question("share_2", "decimal", max_value=3),
+                question(
+                    "roles",
+                    "matrix",
+                    choices=local("DONOR", "MEMBER"),
+                    columns={"source": "vocabulary", "name": "partner_types"},
+                    rows_from="picked",
+                ),
+                question(
+                    "by_mechanism",
+                    "matrix",
+                    choices={"source": "mechanisms"},
+                    columns=local("LEAD", "SUPPORT"),
+                ),
+                question("agree", "yes_no_dk", help={"en": "=1+1"}),
+                question("score", "scale5"),
+                question("done", "yes_no"),
+                question("bye", "note"),
+            ],
+        },
+        {"code": "yes_no", "title": {"en": "Empty"}, "per_mechanism": False, "questions": []},
+    ],
+}
+
+
+def test_every_construct_of_the_format_survives_a_round_trip():
+    data = copy.deepcopy(EDGE_CASES)
+
+    assert xlsform_to_questionnaire(questionnaire_to_xlsform(data)) == EDGE_CASES
+
+
+def test_written_workbook_is_a_readable_xlsform():
+    workbook = load_workbook(io.BytesIO(questionnaire_to_xlsform(EDGE_CASES)), read_only=True)
+    survey = list(workbook["survey"].iter_rows(values_only=True))
+    header = survey[0]
+    rows = [dict(zip(header, row, strict=False)) for row in survey[1:]]
+    by_name = {row["name"]: row for row in rows if row["name"]}
+
+    assert workbook.sheetnames == ["survey", "choices", "settings"]
+    assert by_name["per_mechanism_B_1"]["type"] == "begin_group"
+    assert by_name["per_mechanism_B_1"]["section_code"] == "B 1"
+    assert by_name["section_per_mechanism_but_not"]["section_code"] == "per_mechanism_but_not"
+    assert by_name["yes_no"]["type"] == "select_one yes_no_2"
+    assert by_name["hidden"]["relevant"] == "${yes_no} = 'YES' or ${yes_no} = 'NO'"
+    assert by_name["quoted"]["relevant"] == "${org} != \"O'K\" and ${org} != 'X'"
+    assert by_name["shown"]["relevant"] == "selected(${picked}, 'A') or selected(${picked}, 'B')"
+    assert by_name["founded"]["constraint"] == ". >= 1900 and . <= 2100"
+    assert by_name["founded"]["our_type"] == "year"
+    assert by_name["roles"]["columns_source"] == "vocabulary:partner_types"
+    assert by_name["by_mechanism"]["columns_source"] == "local:by_mechanism_columns"
+    assert by_name["hidden"]["appearance"] == "multiline"
+    assert by_name["agree"]["type"] == "select_one yes_no_dk"
+
+
+def test_written_form_with_local_lists_converts_with_pyxform():
+    from pyxform.xls2xform import convert
+
+    data = json.loads((QUESTIONNAIRES / "state.json").read_text(encoding="utf-8"))
+    for section in data["sections"]:
+        for item in section["questions"]:
+            if item["choices"] and item["choices"]["source"] != "local":
+                item["choices"] = local("ONE", "TWO")
+
+    result = convert(xlsform=questionnaire_to_xlsform(data), file_type=".xlsx", validate=False)
+
+    assert "<h:title>2019-style questionnaire for Member States</h:title>" in result.xform

@@ -1,0 +1,306 @@
+"""The XLSForm bridge, reading: Kobo/ODK forms become questionnaires in our format."""
+
+from __future__ import annotations
+
+import io
+
+from assessments.questionnaires.xlsform import xlsform_to_questionnaire
+from tests.assessments.questionnaires.xlsform_helpers import (
+    COLORS,
+    question_defaults,
+    simple_survey,
+    xlsform,
+)
+
+MULTILINGUAL_SURVEY = [
+    [
+        "type",
+        "name",
+        "label::English (en)",
+        "label::French (fr)",
+        "label::es",
+        "hint::English (en)",
+        "hint::fr",
+        "required",
+        "constraint",
+        "relevant",
+        "$kuid",
+    ],
+    ["start", "start"],
+    ["text", "respondent", "Your name", "Votre nom", "Su nombre", None, None, "yes"],
+    ["begin_group", "A1", "Programming", "Programmation", "Programación", "About the work"],
+    [
+        "select_one colors",
+        "favourite",
+        "Favourite colour",
+        "Couleur préférée",
+        "Color favorito",
+        "Pick one",
+        "Choisissez-en une",
+        True,
+    ],
+    ["select_multiple colors", "palette", "Palette", "Palette", "Paleta"],
+    [
+        "integer",
+        "staff",
+        "Staff",
+        "Personnel",
+        "Personal",
+        None,
+        None,
+        "FALSE",
+        ". >= 1 and . <= 10",
+        "${favourite} = 'RED'",
+        "abc123",
+    ],
+    ["text", "why_not", "Why not?", None, None, None, None, None, None, "${favourite}!='RED'"],
+    ["select_one yes_no", "likes", "Do you like it?", "Aimez-vous ?", "¿Le gusta?"],
+    ["end_group"],
+    ["begin group", "per_mechanism_b1", "Each mechanism", "Chaque mécanisme", "Cada mecanismo"],
+    [
+        "decimal",
+        "budget",
+        "Budget",
+        None,
+        None,
+        None,
+        None,
+        "no",
+        ".>=0.5",
+        "selected(${palette}, 'BLUE')",
+    ],
+    ["integer", "meetings", "Meetings", *[None] * 5, ". > 0 and . < 100"],
+    ["note", "thanks", "Thanks", *[None] * 6, 'selected( ${favourite} , "BLUE" )'],
+    ["end group"],
+    ["end", "end"],
+]
+MULTILINGUAL_CHOICES = [
+    *COLORS,
+    ["yes_no", "yes", "Yes", "Oui", "Sí"],
+    ["yes_no", "no", "No", "Non", "No"],
+]
+COLOR_ITEMS = [
+    {"code": "RED", "label": {"en": "Red", "fr": "Rouge", "es": "Rojo"}},
+    {"code": "BLUE", "label": {"en": "Blue", "fr": "Bleu", "es": "Azul"}},
+]
+
+
+def test_reads_a_multilingual_form_with_groups_required_constraints_and_conditions():
+    source = xlsform(MULTILINGUAL_SURVEY, MULTILINGUAL_CHOICES)
+
+    questionnaire = xlsform_to_questionnaire(source)
+
+    colors = {"source": "local", "items": COLOR_ITEMS}
+    assert questionnaire == {
+        "format": "iscm-questionnaire",
+        "format_version": 1,
+        "key": "test_form",
+        "version": 3,
+        "audience": "mechanism",
+        "status": "draft",
+        "title": {"en": "Test form", "fr": "Formulaire de test", "es": "Formulario de prueba"},
+        "sections": [
+            {
+                "code": "main",
+                "title": {
+                    "en": "Test form",
+                    "fr": "Formulaire de test",
+                    "es": "Formulario de prueba",
+                },
+                "per_mechanism": False,
+                "questions": [
+                    {
+                        "code": "respondent",
+                        "type": "text",
+                        "text": {"en": "Your name", "fr": "Votre nom", "es": "Su nombre"},
+                        **question_defaults(required=True),
+                    }
+                ],
+            },
+            {
+                "code": "A1",
+                "title": {"en": "Programming", "fr": "Programmation", "es": "Programación"},
+                "help": {"en": "About the work"},
+                "per_mechanism": False,
+                "questions": [
+                    {
+                        "code": "favourite",
+                        "type": "single",
+                        "text": {
+                            "en": "Favourite colour",
+                            "fr": "Couleur préférée",
+                            "es": "Color favorito",
+                        },
+                        "help": {"en": "Pick one", "fr": "Choisissez-en une"},
+                        **question_defaults(required=True, choices=colors),
+                    },
+                    {
+                        "code": "palette",
+                        "type": "multiple",
+                        "text": {"en": "Palette", "fr": "Palette", "es": "Paleta"},
+                        **question_defaults(choices=colors),
+                    },
+                    {
+                        "code": "staff",
+                        "type": "integer",
+                        "text": {"en": "Staff", "fr": "Personnel", "es": "Personal"},
+                        **question_defaults(
+                            min_value=1,
+                            max_value=10,
+                            condition={
+                                "question": "favourite",
+                                "operator": "equals",
+                                "values": ["RED"],
+                            },
+                        ),
+                    },
+                    {
+                        "code": "why_not",
+                        "type": "text",
+                        "text": {"en": "Why not?"},
+                        **question_defaults(
+                            condition={
+                                "question": "favourite",
+                                "operator": "not_equals",
+                                "values": ["RED"],
+                            }
+                        ),
+                    },
+                    {
+                        "code": "likes",
+                        "type": "yes_no",
+                        "text": {"en": "Do you like it?", "fr": "Aimez-vous ?", "es": "¿Le gusta?"},
+                        **question_defaults(),
+                    },
+                ],
+            },
+            {
+                "code": "per_mechanism_b1",
+                "title": {"en": "Each mechanism", "fr": "Chaque mécanisme", "es": "Cada mecanismo"},
+                "per_mechanism": True,
+                "questions": [
+                    {
+                        "code": "budget",
+                        "type": "decimal",
+                        "text": {"en": "Budget"},
+                        **question_defaults(
+                            min_value=0.5,
+                            condition={
+                                "question": "palette",
+                                "operator": "includes",
+                                "values": ["BLUE"],
+                            },
+                        ),
+                    },
+                    {
+                        "code": "meetings",
+                        "type": "integer",
+                        "text": {"en": "Meetings"},
+                        **question_defaults(min_value=1, max_value=99),
+                    },
+                    {
+                        "code": "thanks",
+                        "type": "note",
+                        "text": {"en": "Thanks"},
+                        **question_defaults(
+                            condition={
+                                "question": "favourite",
+                                "operator": "equals",
+                                "values": ["BLUE"],
+                            }
+                        ),
+                    },
+                ],
+            },
+        ],
+    }
+
+
+def test_key_argument_overrides_form_id_and_settings_give_audience_and_defaults():
+    form_settings = [["form_title", "form_id", "audience"], ["State form", "kobo_id", "state"]]
+    survey = [["type", "name", "label"], ["text", "name_of_state", "Name"]]
+
+    questionnaire = xlsform_to_questionnaire(xlsform(survey, [], form_settings), key="state")
+
+    assert questionnaire["key"] == "state"
+    assert questionnaire["audience"] == "state"
+    assert questionnaire["version"] == 1
+    assert questionnaire["status"] == "draft"
+    assert questionnaire["title"] == {"en": "State form"}
+    assert "description" not in questionnaire
+
+
+def test_lists_only_named_like_built_in_types_but_different_stay_local():
+    choices = [
+        ["yes_no_dk", "yes", "Yes"],
+        ["yes_no_dk", "no", "No"],
+        ["yes_no_dk", "maybe", "Maybe"],
+        *[["scale5", number, str(number)] for number in range(1, 6)],
+        *[["scores", number, str(number)] for number in range(1, 6)],
+    ]
+    survey = [
+        ["type", "name", "label", "appearance"],
+        ["select_one yes_no_dk", "unsure", "Unsure"],
+        ["select_one scale5", "rating", "Rating"],
+        ["select_one scores", "score", "Score"],
+        ["text", "story", "Story", "multiline"],
+    ]
+
+    questions = xlsform_to_questionnaire(xlsform(survey, choices))["sections"][0]["questions"]
+
+    assert [question["type"] for question in questions] == [
+        "single",
+        "scale5",
+        "single",
+        "long_text",
+    ]
+    assert [item["code"] for item in questions[0]["choices"]["items"]] == ["yes", "no", "maybe"]
+    assert questions[1]["choices"] is None
+    assert [item["code"] for item in questions[2]["choices"]["items"]] == list("12345")
+
+
+def test_several_values_in_the_generated_chain_forms():
+    survey = simple_survey(
+        ["select_multiple colors", "palette", "Palette"],
+        ["select_one colors", "favourite", "Favourite"],
+        ["text", "a", "A", "${favourite} = 'RED' or ${favourite} = 'BLUE'"],
+        ["text", "b", "B", "${favourite} != 'RED' and ${favourite} != \"BLUE\""],
+        ["text", "c", "C", "selected(${palette}, 'RED') or selected(${palette}, 'BLUE')"],
+        header=["relevant"],
+    )
+
+    questions = xlsform_to_questionnaire(survey)["sections"][0]["questions"]
+
+    assert [question["condition"] for question in questions[2:]] == [
+        {"question": "favourite", "operator": "equals", "values": ["RED", "BLUE"]},
+        {"question": "favourite", "operator": "not_equals", "values": ["RED", "BLUE"]},
+        {"question": "palette", "operator": "includes", "values": ["RED", "BLUE"]},
+    ]
+
+
+def test_questions_outside_groups_keep_their_place():
+    survey = [
+        ["type", "name", "label"],
+        ["text", "first", "First"],
+        ["begin_group", "main", "Named main"],
+        ["text", "second", "Second"],
+        ["end_group"],
+        ["text", "third", "Third"],
+    ]
+
+    sections = xlsform_to_questionnaire(xlsform(survey))["sections"]
+
+    assert [(section["code"], len(section["questions"])) for section in sections] == [
+        ("main_2", 1),
+        ("main", 1),
+        ("main_3", 1),
+    ]
+
+
+def test_reads_from_a_path_and_from_a_file_object(tmp_path):
+    source = simple_survey(["text", "story", "Story"])
+    path = tmp_path / "form.xlsx"
+    path.write_bytes(source)
+
+    assert xlsform_to_questionnaire(str(path)) == xlsform_to_questionnaire(io.BytesIO(source))
+    assert xlsform_to_questionnaire(path)["sections"][0]["questions"][0]["code"] == "story"
