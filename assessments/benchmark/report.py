@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-Result = dict[str, Any]  # one scale's figures, as measure.py and the command collect them
+Result = dict[str, Any]  # one scale's figures, as measure/ and the command collect them
 
 BEGIN = "<!-- bench:{key}:begin -->"
 END = "<!-- bench:{key}:end -->"

@@ -1,0 +1,80 @@
+"""Response rates: by audience, by mechanism and by region."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from assessments.questionnaires.models import Audience
+
+from .builder import RoundTables
+from .common import ALL, AUDIENCE_LABELS, AUDIENCES, NO_REGION, percent
+from .queries import RoundFigures
+
+
+class RateTables(RoundTables):
+    """Participation: who was asked and who submitted."""
+
+    def rates_by_audience(self, figures: RoundFigures) -> list[dict[str, Any]]:
+        rows = []
+        for audience in AUDIENCES:
+            total, responded = figures.participants.get(audience, (0, 0))
+            rows.append({
+                "audience": audience, "label": str(AUDIENCE_LABELS[audience]),
+                "participants": total, "responded": responded,
+                "percent": percent(responded, total),
+            })  # fmt: skip
+        total = sum(r["participants"] for r in rows)
+        responded = sum(r["responded"] for r in rows)
+        rows.append({
+            "audience": ALL, "label": _("All participants"), "participants": total,
+            "responded": responded, "percent": percent(responded, total),
+        })  # fmt: skip
+        return rows
+
+    def rates_by_mechanism(self) -> list[dict[str, Any]]:
+        rows = []
+        for mechanism_id in self.round_mechanisms(self.current):
+            states, organizations = self.expected.get(mechanism_id, (0, 0))
+            state_blocks = self.current.submitted.get((Audience.STATE, mechanism_id), 0)
+            organization_blocks = self.current.submitted.get(
+                (Audience.ORGANIZATION, mechanism_id), 0
+            )
+            rows.append({
+                "mechanism": self.acronym(mechanism_id),
+                "region": self.region_of(mechanism_id),
+                "own_response": bool(self.current.submitted.get((Audience.MECHANISM, mechanism_id))),
+                "member_states": states, "state_blocks": state_blocks,
+                "state_percent": percent(state_blocks, states),
+                "organizations": organizations, "organization_blocks": organization_blocks,
+                "organization_percent": percent(organization_blocks, organizations),
+            })  # fmt: skip
+        return rows
+
+    def rates_by_region(self, by_mechanism: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        regions: dict[str, dict[str, int]] = defaultdict(Counter)
+        for row in by_mechanism:
+            tally = regions[row["region"]]
+            tally["mechanisms"] += 1
+            tally["mechanisms_responded"] += int(row["own_response"])
+            tally["expected"] += 1 + row["member_states"] + row["organizations"]
+            tally["submitted"] += (
+                int(row["own_response"]) + row["state_blocks"] + row["organization_blocks"]
+            )
+        once = regions[NO_REGION]
+        for audience in (Audience.STATE, Audience.ORGANIZATION):
+            once["expected"] += self.current.participants.get(audience, (0, 0))[0]
+            once["submitted"] += self.current.submitted.get((audience, None), 0)
+        return [
+            {
+                "region": region,
+                "mechanisms": regions[region]["mechanisms"],
+                "mechanisms_responded": regions[region]["mechanisms_responded"],
+                "expected": regions[region]["expected"],
+                "submitted": regions[region]["submitted"],
+                "percent": percent(regions[region]["submitted"], regions[region]["expected"]),
+            }
+            for region in self.regions(regions)
+        ]
