@@ -41,6 +41,12 @@ class Term(LocalizedLabelMixin, models.Model):
     label = models.CharField(_("label"), max_length=300)
     label_fr = models.CharField(_("label (French)"), max_length=300, blank=True)
     label_es = models.CharField(_("label (Spanish)"), max_length=300, blank=True)
+    phrase = models.CharField(_("summary phrase"), max_length=300, blank=True)
+    phrase_fr = models.CharField(_("summary phrase (French)"), max_length=300, blank=True)
+    phrase_es = models.CharField(_("summary phrase (Spanish)"), max_length=300, blank=True)
+    sentence = models.CharField(_("summary sentence"), max_length=300, blank=True)
+    sentence_fr = models.CharField(_("summary sentence (French)"), max_length=300, blank=True)
+    sentence_es = models.CharField(_("summary sentence (Spanish)"), max_length=300, blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
@@ -65,6 +71,9 @@ class GcmObjective(LocalizedLabelMixin, models.Model):
     label = models.CharField(_("short label"), max_length=120)
     label_fr = models.CharField(_("short label (French)"), max_length=120, blank=True)
     label_es = models.CharField(_("short label (Spanish)"), max_length=120, blank=True)
+    phrase = models.CharField(_("summary phrase"), max_length=120, blank=True)
+    phrase_fr = models.CharField(_("summary phrase (French)"), max_length=120, blank=True)
+    phrase_es = models.CharField(_("summary phrase (Spanish)"), max_length=120, blank=True)
     title = models.TextField(_("title"))
     title_fr = models.TextField(_("title (French)"), blank=True)
     title_es = models.TextField(_("title (Spanish)"), blank=True)
@@ -92,6 +101,9 @@ class ThematicArea(LocalizedLabelMixin, models.Model):
     label = models.CharField(_("label"), max_length=300)
     label_fr = models.CharField(_("label (French)"), max_length=300, blank=True)
     label_es = models.CharField(_("label (Spanish)"), max_length=300, blank=True)
+    phrase = models.CharField(_("summary phrase"), max_length=300, blank=True)
+    phrase_fr = models.CharField(_("summary phrase (French)"), max_length=300, blank=True)
+    phrase_es = models.CharField(_("summary phrase (Spanish)"), max_length=300, blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
     gcm_objectives = models.ManyToManyField(
         GcmObjective, blank=True, related_name="thematic_areas", verbose_name=_("GCM objectives")
@@ -172,6 +184,17 @@ class Mechanism(LocalizedNameMixin, models.Model):
     name = models.CharField(_("name"), max_length=300)
     name_fr = models.CharField(_("name (French)"), max_length=300, blank=True)
     name_es = models.CharField(_("name (Spanish)"), max_length=300, blank=True)
+    # How a sentence names it, with its article where it takes one ("the Bali Process", "la CRM").
+    short_name = models.CharField(_("short name"), max_length=120, blank=True)
+    short_name_fr = models.CharField(_("short name (French)"), max_length=120, blank=True)
+    short_name_es = models.CharField(_("short name (Spanish)"), max_length=120, blank=True)
+    short_name_fr_gender = models.CharField(
+        _("gender of the French short name"),
+        max_length=1,
+        blank=True,
+        choices=[("m", _("masculine")), ("f", _("feminine"))],
+        help_text=_("Needed only when the French short name starts with “l’”."),
+    )
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     established = models.PositiveSmallIntegerField(
         _("year established"),

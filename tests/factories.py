@@ -160,7 +160,27 @@ class StateFocalPointFactory(factory.django.DjangoModelFactory):
 # --- api ---
 
 
-def api_world():  # -> types.SimpleNamespace
+def submit_generated_answers(participant, seed: int = 2024) -> None:
+    """A complete, valid answer set for each response the participant owes, submitted."""
+    import random
+
+    from assessments.demo.answers import generate_answers
+    from assessments.questionnaires.selectors import questionnaire_schema
+    from assessments.responses import services as response_services
+
+    schema = questionnaire_schema(participant.round.questionnaire_for(participant.kind))
+    rng = random.Random(seed)
+    for response in response_services.participant_responses(participant):
+        scope = "per_mechanism" if response.mechanism_id else "once"
+        response_services.response_save_answers(
+            response=response,
+            answers=generate_answers(schema, rng, scope=scope),
+            expected_version=None,
+        )
+    assert response_services.participant_submit(participant=participant) == {}
+
+
+def api_world(answered: tuple[str, ...] = ()):  # -> types.SimpleNamespace
     """What the REST API tests share (load the registry first): three rounds of the shipped
     questionnaires (draft 2026, open 2025, published 2024), users for every role with API tokens
     (staff; respondent A, focal point of Mexico; respondent B, of Argentina; a viewer), and B's
@@ -187,9 +207,14 @@ def api_world():  # -> types.SimpleNamespace
         name="Survey 2024", slug="round-2024", year=2024, opens_on=datetime.date(2024, 3, 1),
         closes_on=datetime.date(2024, 6, 30), questionnaires=questionnaires,
     )  # fmt: skip
-    published = round_publish(
-        survey_round=round_close(survey_round=round_open(survey_round=published))
-    )
+    published = round_open(survey_round=published)
+    # The mechanisms (acronyms) whose secretariats submitted answers in the published round:
+    # summaries are written only about mechanisms someone answered about.
+    for acronym in answered:
+        submit_generated_answers(
+            RoundParticipant.objects.get(round=published, mechanism__acronym=acronym)
+        )
+    published = round_publish(survey_round=round_close(survey_round=published))
     draft = round_create(
         name="Survey 2026", slug="round-2026", year=2026, opens_on=datetime.date(2026, 3, 1),
         closes_on=datetime.date(2026, 6, 30), questionnaires=questionnaires,

@@ -261,6 +261,9 @@ def check_source(source: Any, where: str, lists: Mapping, errors: list[str]) -> 
         check_texts(
             item.get("label"), f"{item_where}.label", errors, required=True, max_length=LABEL_LENGTH
         )
+        for key in ("phrase", "sentence"):  # how a summary says the choice (optional)
+            if item.get(key) is not None:
+                check_texts(item[key], f"{item_where}.{key}", errors, max_length=LABEL_LENGTH)
 
 
 def check_rows_from(

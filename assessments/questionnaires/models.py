@@ -275,6 +275,14 @@ class Choice(models.Model):
     label = models.CharField(_("label"), max_length=300)
     label_fr = models.CharField(_("label (French)"), max_length=300, blank=True)
     label_es = models.CharField(_("label (Spanish)"), max_length=300, blank=True)
+    # How a summary says the choice: a phrase that fits in a sentence, and for single choices
+    # that read as a statement ("The chair rotates every year."), a whole sentence.
+    phrase = models.CharField(_("summary phrase"), max_length=300, blank=True)
+    phrase_fr = models.CharField(_("summary phrase (French)"), max_length=300, blank=True)
+    phrase_es = models.CharField(_("summary phrase (Spanish)"), max_length=300, blank=True)
+    sentence = models.CharField(_("summary sentence"), max_length=300, blank=True)
+    sentence_fr = models.CharField(_("summary sentence (French)"), max_length=300, blank=True)
+    sentence_es = models.CharField(_("summary sentence (Spanish)"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["question", "kind", "position", "pk"]

@@ -34,9 +34,21 @@ def pick(texts: Mapping[str, str] | None, language: str) -> str:
 class Option:
     code: str
     labels: Mapping[str, str]
+    # How a summary says the choice (see the questionnaire format): a phrase that fits in a
+    # sentence and, for choices that read as a statement, a whole sentence; may be empty.
+    phrases: Mapping[str, str] = field(default_factory=dict)
+    sentences: Mapping[str, str] = field(default_factory=dict)
 
     def label(self, language: str = "en") -> str:
         return pick(self.labels, language) or self.code
+
+    def phrase(self, language: str = "en") -> str:
+        """The phrase in `language`; empty when that language has none (a summary then falls
+        back on the label, never on another language's phrase)."""
+        return (self.phrases or {}).get(language, "")
+
+    def sentence(self, language: str = "en") -> str:
+        return (self.sentences or {}).get(language, "")
 
 
 @dataclass(frozen=True)
@@ -152,7 +164,12 @@ def options_from_source(
         return ()
     if source.get("source") == "local":
         return tuple(
-            Option(item["code"], dict(item.get("label") or {}))
+            Option(
+                item["code"],
+                dict(item.get("label") or {}),
+                dict(item.get("phrase") or {}),
+                dict(item.get("sentence") or {}),
+            )
             for item in source.get("items") or []
         )
     name = "mechanisms" if source.get("source") == "mechanisms" else source.get("name", "")

@@ -22,6 +22,24 @@ def labels_of(row: object, field: str = "label") -> dict[str, str]:
     return texts
 
 
+def wording_of(row: object, field: str) -> dict[str, str]:
+    """A summary phrase or sentence by language, only the languages that have one."""
+    return {
+        language: value
+        for language, name in (("en", field), ("fr", f"{field}_fr"), ("es", f"{field}_es"))
+        if (value := getattr(row, name, ""))
+    }
+
+
+def registry_option(row: object, labels: dict[str, str] | None = None) -> Option:
+    return Option(
+        row.code,  # type: ignore[attr-defined]
+        labels or labels_of(row),
+        wording_of(row, "phrase"),
+        wording_of(row, "sentence"),
+    )
+
+
 def registry_choice_lists(names: Iterable[str] | None = None) -> dict[str, list[Option]]:
     """The registry's choice lists by name, with labels in every language: one query per kind.
 
@@ -35,12 +53,12 @@ def registry_choice_lists(names: Iterable[str] | None = None) -> dict[str, list[
     if wanted is not None:
         terms = terms.filter(vocabulary__name__in=wanted)
     for term in terms:
-        lists.setdefault(term.vocabulary.name, []).append(Option(term.code, labels_of(term)))
+        lists.setdefault(term.vocabulary.name, []).append(registry_option(term))
     if wanted is None or "thematic_areas" in wanted:
-        lists["thematic_areas"] = [Option(a.code, labels_of(a)) for a in ThematicArea.objects.all()]
+        lists["thematic_areas"] = [registry_option(a) for a in ThematicArea.objects.all()]
     if wanted is None or "gcm_objectives" in wanted:
         lists["gcm_objectives"] = [
-            Option(o.code, {lang: f"{o.number}. {text}" for lang, text in labels_of(o).items()})
+            registry_option(o, {lang: f"{o.number}. {text}" for lang, text in labels_of(o).items()})
             for o in GcmObjective.objects.all()
         ]
     if wanted is None or "mechanisms" in wanted:
@@ -48,6 +66,8 @@ def registry_choice_lists(names: Iterable[str] | None = None) -> dict[str, list[
             Option(
                 m.acronym,
                 {lang: f"{m.acronym}: {text}" for lang, text in labels_of(m, "name").items()},
+                # A summary names a mechanism as a sentence does ("the Bali Process").
+                wording_of(m, "short_name"),
             )
             for m in Mechanism.objects.order_by("acronym")
         ]

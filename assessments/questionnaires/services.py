@@ -48,11 +48,19 @@ def plain_number(value: Decimal | None) -> int | float | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+def choice_to_dict(choice: Choice) -> dict[str, Any]:
+    item: dict[str, Any] = {"code": choice.code, "label": texts(choice, "label")}
+    for field in ("phrase", "sentence"):
+        if any(getattr(choice, f) for f in (field, f"{field}_fr", f"{field}_es")):
+            item[field] = texts(choice, field)
+    return item
+
+
 def source_to_dict(source: str, vocabulary: str, choices: list[Choice]) -> dict | None:
     if source == ChoiceSource.LOCAL:
         return {
             "source": "local",
-            "items": [{"code": c.code, "label": texts(c, "label")} for c in choices],
+            "items": [choice_to_dict(c) for c in choices],
         }
     if source == ChoiceSource.VOCABULARY:
         return {"source": "vocabulary", "name": vocabulary}
@@ -236,6 +244,8 @@ def build_choices(question: Question, source: dict | None, kind: str) -> list[Ch
             code=item["code"],
             position=position,
             **translated(item.get("label"), "label"),
+            **translated(item.get("phrase"), "phrase"),
+            **translated(item.get("sentence"), "sentence"),
         )
         for position, item in enumerate(source["items"])
     ]

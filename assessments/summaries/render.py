@@ -7,13 +7,34 @@ from collections.abc import Sequence
 
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from assessments.summaries import markdown
 from assessments.summaries.models import Summary
+from assessments.summaries.wording import finish
+from mechanisms.models import Mechanism
+from mechanisms.translation import localized
 
 
-def paragraphs(text: str) -> list[str]:
-    return [p.strip() for p in text.split("\n\n") if p.strip()]
+def skipped_note(skipped: Sequence[Mechanism], language: str) -> str:
+    """The compendium's note on the mechanisms it has no summary of (nobody answered)."""
+    if not skipped:
+        return ""
+    with translation.override(language):
+        names = [f"{localized(m, 'name', language)} ({m.acronym})" for m in skipped]
+        return finish(
+            ngettext(
+                "No answer was submitted about %(names)s in this round, so this compendium has "
+                "no summary of it.",
+                "No answer was submitted about the following mechanisms in this round, so this "
+                "compendium has no summary of them: %(names)s.",
+                len(skipped),
+            )
+            % {"names": "; ".join(names)},
+            language,
+        )
 
 
 def document(summary: Summary) -> dict:
@@ -27,7 +48,14 @@ def document(summary: Summary) -> dict:
         "introduction": header.get("introduction", []),
         "name_line": header.get("name_line", ""),
         "sections": [
-            {"number": number, "title": titles.get(number, ""), "paragraphs": paragraphs(text)}
+            {
+                "number": number,
+                "title": titles.get(number, ""),
+                "markdown": text,
+                # Safe: markdown.to_html renders a fixed subset and sanitises the result.
+                "html": mark_safe(markdown.to_html(text)),
+                "blocks": markdown.blocks(text),
+            }
             for number, text in summary.sections
         ],
     }
@@ -41,13 +69,13 @@ def to_markdown(summary: Summary) -> str:
     lines += [f"**{doc['name_line']}**", ""]
     for section in doc["sections"]:
         lines += [f"## {section['number']}. {section['title']}", ""]
-        for paragraph in section["paragraphs"]:
-            lines += [paragraph, ""]
+        lines += [section["markdown"].strip(), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
-def to_html(summaries: Sequence[Summary], *, compendium_title: str = "") -> str:
-    """A standalone HTML document (also the source of the PDF)."""
+def to_html(summaries: Sequence[Summary], *, compendium_title: str = "", note: str = "") -> str:
+    """A standalone HTML document (also the source of the PDF); `note` stands under a
+    compendium's title (the mechanisms it has no summary of)."""
     language = summaries[0].language if summaries else "en"
     with translation.override(language):
         return render_to_string(
@@ -55,18 +83,20 @@ def to_html(summaries: Sequence[Summary], *, compendium_title: str = "") -> str:
             {
                 "documents": [document(s) for s in summaries],
                 "compendium_title": compendium_title,
+                "note": note,
                 "language": language,
             },
         )
 
 
-def to_pdf(summaries: Sequence[Summary], *, compendium_title: str = "") -> bytes:
+def to_pdf(summaries: Sequence[Summary], *, compendium_title: str = "", note: str = "") -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=to_html(summaries, compendium_title=compendium_title)).write_pdf()
+    html = to_html(summaries, compendium_title=compendium_title, note=note)
+    return HTML(string=html).write_pdf()
 
 
-def to_docx(summaries: Sequence[Summary], *, compendium_title: str = "") -> bytes:
+def to_docx(summaries: Sequence[Summary], *, compendium_title: str = "", note: str = "") -> bytes:
     """Word with real headings: Title, Heading 1 per mechanism in a compendium, numbered
     Heading 2 sections; a compendium starts with a table of contents field."""
     from docx import Document
@@ -79,6 +109,8 @@ def to_docx(summaries: Sequence[Summary], *, compendium_title: str = "") -> byte
     with translation.override(language):
         if compendium_title:
             word.add_heading(compendium_title, level=0)
+            if note:
+                word.add_paragraph(note)
             add_table_of_contents(word, _("Contents"))
         for index, summary in enumerate(summaries):
             if compendium_title and index:
@@ -102,8 +134,28 @@ def write_summary(word, doc: dict, *, in_compendium: bool) -> None:
         word.add_heading(
             f"{section['number']}. {section['title']}", level=2 if in_compendium else 1
         )
-        for paragraph in section["paragraphs"]:
-            word.add_paragraph(paragraph)
+        for block in section["blocks"]:
+            write_block(word, block)
+
+
+def write_block(word, block: markdown.Block) -> None:
+    """A paragraph or list item with its bold and italic runs, as the HTML shows it."""
+    if block.kind == "paragraph":
+        paragraph = word.add_paragraph()
+    else:
+        # Word's own numbering would run on from one list to the next: numbers are written.
+        style = "List Bullet" if block.kind == "bullet" else "List Paragraph"
+        if block.depth > 1 and block.kind == "bullet":
+            style = "List Bullet 2"
+        paragraph = word.add_paragraph(style=style)
+        if block.kind == "number":
+            paragraph.add_run(f"{block.number}. ")
+    for run in block.runs:
+        if run.line_break:
+            paragraph.add_run().add_break()
+        written = paragraph.add_run(run.text)
+        written.bold = run.bold or None
+        written.italic = run.italic or None
 
 
 def add_table_of_contents(word, title: str) -> None:

@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 
 from assessments.jobs import services as jobs
 from assessments.jobs.models import Job
-from assessments.questionnaires.models import Audience
 from assessments.rounds.models import SurveyRound
 from assessments.summaries.compose import compose_summary
 from assessments.summaries.inputs import summary_inputs
 from assessments.summaries.models import SECTION_NUMBERS, Summary
+from assessments.summaries.selectors import summarised_and_skipped
 from mechanisms.models import Mechanism
 
 
@@ -30,14 +30,17 @@ def header_of(content) -> dict:
 @transaction.atomic
 def summary_generate(
     *, survey_round: SurveyRound, mechanism: Mechanism, language: str, force: bool = False
-) -> Summary:
-    """(Re)generate one summary from the round's submitted answers.
+) -> Summary | None:
+    """(Re)generate one summary from the round's submitted answers; None, and nothing
+    written, when nobody submitted an answer about the mechanism.
 
     Re-running replaces the generated text (never a second row). Sections the secretariat
     edited are kept, and flagged when the answers changed since, unless `force`, which drops
     the edits. A published summary keeps its text unless `force`.
     """
     inputs = summary_inputs(survey_round, mechanism)
+    if not inputs.response_ids:
+        return None
     content = compose_summary(inputs, language)
     summary, created = Summary.objects.select_for_update().get_or_create(
         round=survey_round, mechanism=mechanism, language=language
@@ -101,11 +104,6 @@ def summary_publish(*, summary: Summary) -> Summary:
     return summary
 
 
-def round_mechanisms(survey_round: SurveyRound) -> list[Mechanism]:
-    ids = survey_round.participants.filter(kind=Audience.MECHANISM).values("mechanism_id")
-    return list(Mechanism.objects.filter(pk__in=ids).order_by("acronym"))
-
-
 def unit_key(mechanism: Mechanism, language: str) -> str:
     return f"{mechanism.acronym}:{language}"
 
@@ -139,9 +137,10 @@ def run_summaries_job(*, job_id: int) -> None:
         return
     job = Job.objects.select_related("round").get(pk=job_id)
     languages = job.parameters.get("languages") or ["en"]
-    units = [(m, lang) for m in round_mechanisms(job.round) for lang in languages]
+    summarised, skipped = summarised_and_skipped(job.round)
+    units = [(m, lang) for m in summarised for lang in languages]
     if not units:
-        jobs.job_succeed(job_id=job_id, message="The round has no mechanisms.")
+        jobs.job_succeed(job_id=job_id, message=no_summary_message(skipped))
         return
     jobs.job_add_items(job_id=job_id, keys=[unit_key(m, lang) for m, lang in units])
     from assessments.summaries.tasks import generate_summary_task
@@ -150,3 +149,9 @@ def run_summaries_job(*, job_id: int) -> None:
         generate_summary_task.delay(
             job.round_id, mechanism.pk, language, bool(job.parameters.get("force")), job_id
         )
+
+
+def no_summary_message(skipped: list[Mechanism]) -> str:
+    if not skipped:
+        return _("The round has no mechanisms.")
+    return _("No mechanism of the round has submitted answers about it: no summary to write.")

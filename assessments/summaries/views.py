@@ -12,7 +12,15 @@ from django.views.decorators.http import require_POST
 from assessments.access import visible_summaries
 from assessments.jobs.models import Job
 from assessments.rounds.models import SurveyRound
-from assessments.summaries.render import document, to_docx, to_html, to_markdown, to_pdf
+from assessments.summaries.render import (
+    document,
+    skipped_note,
+    to_docx,
+    to_html,
+    to_markdown,
+    to_pdf,
+)
+from assessments.summaries.selectors import summarised_and_skipped
 from assessments.summaries.services import summaries_job_start
 
 CONTENT_TYPES = {
@@ -81,11 +89,15 @@ def compendium_download(request: HttpRequest, slug: str, language: str, fmt: str
     )
     if not summaries:
         raise Http404(_("No summaries are available for this round in this language."))
+    _summarised, skipped = summarised_and_skipped(survey_round)
     with translation.override(language):
         title = _("Summaries of findings per ISCM — %(round)s") % {"round": survey_round.name}
+        note = skipped_note(skipped, language)
     writer = to_docx if fmt == "docx" else to_pdf
     return attachment(
-        writer(summaries, compendium_title=title), fmt, f"{slug}-summaries-{language}.{fmt}"
+        writer(summaries, compendium_title=title, note=note),
+        fmt,
+        f"{slug}-summaries-{language}.{fmt}",
     )
 
 
@@ -103,10 +115,11 @@ def round_summaries_view(request: HttpRequest, slug: str) -> HttpResponse:
         "mechanism__acronym", "language"
     )
     job = survey_round.jobs.filter(kind=Job.Kind.SUMMARIES).first()
+    _summarised, skipped = summarised_and_skipped(survey_round)
     return render(
         request,
         "assessments/round_summaries.html",
-        {"round": survey_round, "summaries": summaries, "job": job},
+        {"round": survey_round, "summaries": summaries, "job": job, "skipped": skipped},
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 
@@ -24,9 +24,15 @@ def join_list(items: Sequence[str]) -> str:
     # Translators: the word joining the last two items of a list ("A, B and C").
     conjunction = _("and")
     if len(items) == 2 or not any(has_own_comma(item) for item in items):
-        return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+        # "its website, publications and reports, and training": an item with an "and" of its
+        # own needs a comma before the last "and" to stay one item (in French and Spanish too,
+        # where that comma is otherwise left out).
+        serial = "," if any(f" {conjunction} " in i for i in items) else ""
+        if len(items) == 2:
+            serial = ""
+        return f"{', '.join(items[:-1])}{serial} {conjunction} {items[-1]}"
     items = [top_level_semicolons_to_commas(item) for item in items]
-    separator = "\u00a0; " if language() == "fr" else "; "
+    separator = "\u202f; " if language() == "fr" else "; "
     # English keeps a separator before "and" here; French and Spanish never put one before et/y.
     last = separator if language() == "en" else " "
     return f"{separator.join(items[:-1])}{last}{conjunction} {items[-1]}"
@@ -89,12 +95,71 @@ def lower_first(label: str) -> str:
 
 
 def quote(text: str) -> str:
-    text = " ".join(text.split())
+    """A respondent's words, in the language's quotation marks, escaped for Markdown (summary
+    sections are stored and rendered as Markdown: a quotation must never become markup)."""
+    text = markdown_escape(" ".join(text.split()))
     if language() == "fr":
-        return f"« {text} »"
+        return f"«\u00a0{text}\u00a0»"
     if language() == "es":
         return f"«{text}»"
     return f"“{text}”"
+
+
+# Characters that make inline Markdown markup (a quotation never starts a line, so block
+# markers such as "#" or "-" cannot act there): escaped, a quotation stays literal.
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&|~])")
+
+
+def markdown_escape(text: str) -> str:
+    return MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+QUOTATION = re.compile(r"«[^»]*»|“[^”]*”")
+
+
+def outside_quotations(text: str, change) -> str:
+    """Apply `change` to the text between quotations only: a respondent's words stay as given."""
+    parts, last = [], 0
+    for match in QUOTATION.finditer(text):
+        parts += [change(text[last : match.start()]), match.group(0)]
+        last = match.end()
+    parts.append(change(text[last:]))
+    return "".join(parts)
+
+
+# French: de + le/les and à + le/les contract; Spanish: de + el and a + el.
+CONTRACTIONS = {
+    "fr": [
+        (r"\bde le ", "du "),
+        (r"\bde les ", "des "),
+        (r"\bà le ", "au "),
+        (r"\bà les ", "aux "),
+    ],
+    "es": [(r"\bde el ", "del "), (r"\ba el ", "al ")],
+}
+
+
+def contract(text: str, lang: str | None = None) -> str:
+    for pattern, replacement in CONTRACTIONS.get(lang or language(), []):
+        text = re.sub(pattern, replacement, text)
+    return text
+
+
+def french_typography(text: str) -> str:
+    """A no-break space before a colon, a narrow one before ; ? ! (outside quotations)."""
+
+    def spaced(part: str) -> str:
+        part = re.sub(r"[ \u00a0\u202f]*:(?!//)", "\u00a0:", part)
+        return re.sub(r"[ \u00a0\u202f]*([;?!])", "\u202f\\1", part)
+
+    return outside_quotations(text, spaced)
+
+
+def finish(text: str, lang: str | None = None) -> str:
+    """The last pass over composed prose: contractions, then the language's typography."""
+    lang = lang or language()
+    text = outside_quotations(text, lambda part: contract(part, lang))
+    return french_typography(text) if lang == "fr" else text
 
 
 CLOSING_QUOTES = "”»\"’'"
@@ -109,24 +174,3 @@ def sentence(text: str) -> str:
     text = text[0].upper() + text[1:]
     core = text.rstrip(CLOSING_QUOTES).rstrip()
     return text if core[-1:] in (".", "!", "?", "…") else text + "."
-
-
-def of_states(k: int, n: int) -> str:
-    return ngettext(
-        "%(k)d of %(n)d responding Member State",
-        "%(k)d of %(n)d responding Member States",
-        n,
-    ) % {"k": k, "n": n}
-
-
-def of_organizations(k: int, n: int) -> str:
-    return ngettext(
-        "%(k)d of %(n)d responding organization",
-        "%(k)d of %(n)d responding organizations",
-        n,
-    ) % {"k": k, "n": n}
-
-
-def with_count(label: str, k: int, n: int) -> str:
-    """'trust-building (9 of 11)'."""
-    return _("%(label)s (%(k)d of %(n)d)") % {"label": label, "k": k, "n": n}

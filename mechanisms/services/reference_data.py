@@ -150,6 +150,11 @@ def text(entry: dict, key: str) -> str:
     return entry.get(key) or ""
 
 
+def translations(entry: dict, field: str) -> dict[str, str]:
+    """`field`, `field_fr` and `field_es` of an entry (empty where absent)."""
+    return {name: text(entry, name) for name in (field, f"{field}_fr", f"{field}_es")}
+
+
 def load_vocabularies(report: LoadReport, vocabularies: dict) -> None:
     objectives = {o.number: o for o in GcmObjective.objects.all()}
     for entry in vocabularies["gcm_objectives"]:
@@ -159,6 +164,7 @@ def load_vocabularies(report: LoadReport, vocabularies: dict) -> None:
                 "label": entry["label"], "label_fr": text(entry, "label_fr"),
                 "label_es": text(entry, "label_es"), "title": entry["title"],
                 "title_fr": text(entry, "title_fr"), "title_es": text(entry, "title_es"),
+                **translations(entry, "phrase"),
             })  # fmt: skip
     areas = {a.code: a for a in ThematicArea.objects.prefetch_related("gcm_objectives")}
     for position, entry in enumerate(vocabularies["thematic_areas"]):
@@ -166,6 +172,7 @@ def load_vocabularies(report: LoadReport, vocabularies: dict) -> None:
             area = upsert(report, ThematicArea, areas, entry["code"], {
                 "code": entry["code"], "label": entry["label"], "label_fr": text(entry, "label_fr"),
                 "label_es": text(entry, "label_es"), "position": position,
+                **translations(entry, "phrase"),
             })  # fmt: skip
             sync_m2m(report, area, "gcm_objectives",
                      [objectives[n] for n in entry.get("gcm_objectives") or []])  # fmt: skip
@@ -197,7 +204,8 @@ def load_terms(report: LoadReport, name: str, entries: list[dict]) -> None:
             upsert(report, Term, terms, entry["code"], {
                 "vocabulary": vocabulary, "code": entry["code"], "label": entry["label"],
                 "label_fr": text(entry, "label_fr"), "label_es": text(entry, "label_es"),
-                "position": position,
+                "position": position, **translations(entry, "phrase"),
+                **translations(entry, "sentence"),
             })  # fmt: skip
 
 
@@ -251,7 +259,8 @@ def load_mechanisms(
             hosts = secretariat_organizations(entry, organizations)
             mechanism = upsert(report, Mechanism, mechanisms, entry["acronym"], {
                 "acronym": entry["acronym"], "name": entry["name"], "name_fr": text(entry, "name_fr"),
-                "name_es": text(entry, "name_es"), "kind": entry["kind"],
+                "name_es": text(entry, "name_es"), **translations(entry, "short_name"),
+                "short_name_fr_gender": text(entry, "short_name_fr_gender"), "kind": entry["kind"],
                 "established": entry.get("established"), "status": entry["status"],
                 "region": text(entry, "region"), "formal_association": text(entry, "formal_association"),
                 "chair_model": lookup_term(terms, "chair_models", entry, "chair_model"),

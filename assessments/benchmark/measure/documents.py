@@ -96,11 +96,12 @@ def measure_summaries(survey_round: SurveyRound, *, pdfs: int | None) -> dict[st
     """Every mechanism's summary (English) generated and written as Markdown; then each as
     Word; then `pdfs` of them (all when None) as PDF, after one PDF to warm WeasyPrint up."""
     from assessments.summaries.render import to_docx, to_markdown, to_pdf
-    from assessments.summaries.services import round_mechanisms, summary_generate
+    from assessments.summaries.selectors import summarised_and_skipped
+    from assessments.summaries.services import summary_generate
 
     result: dict[str, Any] = {}
     try:
-        mechanisms = round_mechanisms(survey_round)
+        mechanisms, _skipped = summarised_and_skipped(survey_round)
         result["count"] = len(mechanisms)
 
         def generate() -> list:

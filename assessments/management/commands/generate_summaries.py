@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assessments.rounds.models import SurveyRound
 from assessments.summaries.render import to_docx, to_html, to_markdown, to_pdf
-from assessments.summaries.services import round_mechanisms, summary_generate
+from assessments.summaries.selectors import summarised_and_skipped
+from assessments.summaries.services import summary_generate
 
 WRITERS = {
     "md": lambda s: to_markdown(s).encode("utf-8"),
@@ -34,11 +35,17 @@ class Command(BaseCommand):
         survey_round = SurveyRound.objects.filter(slug=options["round_slug"]).first()
         if survey_round is None:
             raise CommandError(f"No round with slug '{options['round_slug']}'.")
-        mechanisms = round_mechanisms(survey_round)
+        mechanisms, skipped = summarised_and_skipped(survey_round)
         if options["mechanism"]:
-            mechanisms = [m for m in mechanisms if m.acronym == options["mechanism"].upper()]
+            wanted = options["mechanism"].upper()
+            if wanted in {m.acronym for m in skipped}:
+                raise CommandError(
+                    f"Nobody submitted an answer about {wanted} in this round: no summary to write."
+                )
+            mechanisms = [m for m in mechanisms if m.acronym == wanted]
             if not mechanisms:
                 raise CommandError(f"'{options['mechanism']}' is not a mechanism of this round.")
+            skipped = []
         out: Path = options["out"]
         try:
             out.mkdir(parents=True, exist_ok=True)
@@ -50,10 +57,19 @@ class Command(BaseCommand):
                 survey_round=survey_round, mechanism=mechanism,
                 language=options["language"], force=options["force"],
             )  # fmt: skip
+            if summary is None:  # its answers were reopened since the list was made
+                skipped.append(mechanism)
+                continue
             path = (
                 out
                 / f"{survey_round.slug}-{mechanism.acronym}-{options['language']}.{options['format']}"
             )
             path.write_bytes(write(summary))
             self.stdout.write(f"  {path}")
-        self.stdout.write(self.style.SUCCESS(f"Wrote {len(mechanisms)} summaries to {out}."))
+        written = len(mechanisms) - len([m for m in skipped if m in mechanisms])
+        self.stdout.write(self.style.SUCCESS(f"Wrote {written} summaries to {out}."))
+        if skipped:
+            self.stdout.write(
+                f"Skipped {len(skipped)} mechanism{'s' if len(skipped) != 1 else ''} nobody "
+                "submitted an answer about: " + ", ".join(m.acronym for m in skipped) + "."
+            )

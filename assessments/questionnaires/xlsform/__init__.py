@@ -10,6 +10,9 @@ writing then reading gives back the same questionnaire:
   `choice_source` (`vocabulary:NAME` or `mechanisms`), `columns_source` (`local:LIST`,
   `vocabulary:NAME` or `mechanisms`), `other_option`, `max_choices`, `rows_from`,
   `summary_section`;
+- choices: `phrase_en`, `phrase_fr`, `phrase_es`, `sentence_en`, `sentence_fr`, `sentence_es` (a
+  choice's summary wording; the reader also takes `phrase::English (en)` and the other spellings
+  of the label columns, which pyxform refuses on the choices sheet);
 - settings: `audience`, `status`, `description` (translatable like `form_title`).
 
 Both functions are pure: no database access.

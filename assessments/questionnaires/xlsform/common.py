@@ -22,6 +22,7 @@ LANGUAGE_ALIASES = {
     "español": "es",
     "espanol": "es",
 }
+
 AUDIENCES = ("mechanism", "state", "organization")
 STATUSES = ("draft", "published", "retired")
 DEFAULT_AUDIENCE = "mechanism"
@@ -31,6 +32,11 @@ DEFAULT_SUMMARY_SECTION = "meta"
 MAIN_SECTION_CODE = "main"
 PER_MECHANISM_PREFIX = "per_mechanism"
 TITLE_TRANSLATION = "form_title_translation"
+# The optional summary wording of a choice (`phrase`, `sentence`: translated texts). pyxform
+# (hence Kobo) fails on any `BASE::language` column of the choices sheet other than `label` and
+# the media columns (XLSForm/pyxform#815), so they are written as `phrase_en`, `phrase_fr`...;
+# the reader takes both spellings.
+CHOICE_WORDING = ("phrase", "sentence")
 MECHANISMS_SOURCE = "mechanisms"
 
 QUESTION_CODE = re.compile(r"[a-z][a-z0-9_]*")

@@ -13,6 +13,7 @@ from .common import (
     AUDIENCES,
     BUILT_IN_LISTS,
     CHOICE_TYPES,
+    CHOICE_WORDING,
     DEFAULT_AUDIENCE,
     DEFAULT_STATUS,
     DEFAULT_SUMMARY_SECTION,
@@ -135,7 +136,17 @@ def _read_choice_lists(table: _Table, errors: list[str]) -> dict[str, list[dict[
             errors.append(
                 f"{row.where}: choice '{code}' of list '{list_name}' has no English label"
             )
-        lists.setdefault(list_name, []).append({"code": code, "label": label})
+        item: dict[str, Any] = {"code": code, "label": label}
+        for key in CHOICE_WORDING:  # optional: how a summary says the choice
+            texts = row.translated(key)
+            if texts and "en" not in texts:
+                errors.append(
+                    f"{row.where}: choice '{code}' of list '{list_name}' has a {key} but no "
+                    f"English {key}"
+                )
+            if texts:
+                item[key] = texts
+        lists.setdefault(list_name, []).append(item)
     return lists
 
 
@@ -292,9 +303,13 @@ def _question_type(
 
 
 def _is_built_in_list(list_name: str, items: list[dict[str, Any]]) -> bool:
+    """The list holds the built-in type's codes, and no summary wording (which the built-in
+    type could not keep)."""
     codes = [item["code"] for item in items]
-    return len(codes) == len(BUILT_IN_LISTS[list_name]) and set(codes) == set(
-        BUILT_IN_LISTS[list_name]
+    return (
+        len(codes) == len(BUILT_IN_LISTS[list_name])
+        and set(codes) == set(BUILT_IN_LISTS[list_name])
+        and not any(key in item for item in items for key in CHOICE_WORDING)
     )
 
 

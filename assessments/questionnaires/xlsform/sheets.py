@@ -13,6 +13,7 @@ from typing import Any, BinaryIO
 from openpyxl import load_workbook
 
 from .common import (
+    CHOICE_WORDING,
     LANGUAGE_ALIASES,
     LANGUAGES,
     NOT_XLSX,
@@ -32,6 +33,8 @@ class _Columns:
     ignored: frozenset[str] = frozenset()
     refuse_unknown: bool = False
     aliases: Mapping[str, str] = field(default_factory=dict)
+    # Translatable columns that may also be spelled `BASE_LANGUAGE` (`phrase_fr`).
+    suffixed: frozenset[str] = frozenset()
 
 
 SURVEY_COLUMNS = _Columns(
@@ -73,7 +76,9 @@ SURVEY_COLUMNS = _Columns(
     refuse_unknown=True,
 )
 CHOICES_COLUMNS = _Columns(
-    plain=frozenset({"list_name", "name"}), translatable=frozenset({"label"})
+    plain=frozenset({"list_name", "name"}),
+    translatable=frozenset({"label", *CHOICE_WORDING}),
+    suffixed=frozenset(CHOICE_WORDING),
 )
 SETTINGS_COLUMNS = _Columns(
     plain=frozenset({"form_id", "version", "audience", "status"}),
@@ -233,7 +238,10 @@ def _classify_header(
         base = spec.aliases.get(base, base)
         if base.startswith("$") or base in spec.ignored:
             continue
-        if base in spec.translatable:
+        suffixed = None if language else _suffixed_key(base, spec)
+        if suffixed:
+            keys[index] = suffixed
+        elif base in spec.translatable:
             code = _language_code(language) if language else "en"
             if code is None:
                 foreign[index] = text
@@ -248,6 +256,17 @@ def _classify_header(
         elif spec.refuse_unknown:
             refused[index] = text
     return keys, refused, foreign
+
+
+def _suffixed_key(base: str, spec: _Columns) -> str | None:
+    """`phrase_fr`, `phrase_french` or `phrase_french_(fr)` -> "phrase::fr"; None for any
+    other column (one in another language is then just an unknown column)."""
+    for name in spec.suffixed:
+        if base.startswith(f"{name}_"):
+            code = _language_code(base[len(name) + 1 :].replace("_", " "))
+            if code:
+                return f"{name}::{code}"
+    return None
 
 
 def _row_values(cells: list[str], keys: dict[int, str], where: str, errors: list[str]) -> dict:

@@ -18,6 +18,7 @@ from .common import (
     BUILT_IN_LABELS,
     BUILT_IN_LISTS,
     CHOICE_TYPES,
+    CHOICE_WORDING,
     LANGUAGE_COLUMN_NAMES,
     LANGUAGES,
     MECHANISMS_SOURCE,
@@ -29,6 +30,11 @@ from .common import (
 
 def _language_columns(base: str) -> list[str]:
     return [f"{base}::{LANGUAGE_COLUMN_NAMES[language]}" for language in LANGUAGES]
+
+
+def _suffixed_columns(base: str) -> list[str]:
+    """`phrase_en`, `phrase_fr`, `phrase_es`: see CHOICE_WORDING for why not `phrase::...`."""
+    return [f"{base}_{language}" for language in LANGUAGES]
 
 
 SURVEY_HEADER = [
@@ -49,7 +55,13 @@ SURVEY_HEADER = [
     "rows_from",
     "summary_section",
 ]
-CHOICES_HEADER = ["list_name", "name", *_language_columns("label")]
+# Always all the columns, so that the sheet has the same shape whatever the questionnaire.
+CHOICES_HEADER = [
+    "list_name",
+    "name",
+    *_language_columns("label"),
+    *(column for key in CHOICE_WORDING for column in _suffixed_columns(key)),
+]
 SETTINGS_HEADER = [
     "form_title",
     *_language_columns(TITLE_TRANSLATION)[1:],
@@ -136,6 +148,11 @@ class _ChoiceLists:
                     "list_name": name,
                     "name": str(item["code"]),
                     **_text_cells("label", item["label"]),
+                    **{
+                        column: text
+                        for key in CHOICE_WORDING
+                        for column, text in _text_cells(key, item.get(key), suffixed=True).items()
+                    },
                 }
             )
         return name
@@ -150,9 +167,12 @@ def _unique_name(preferred: str, used: set[str]) -> str:
     return name
 
 
-def _text_cells(base: str, texts: Mapping[str, str] | None) -> dict[str, str]:
+def _text_cells(
+    base: str, texts: Mapping[str, str] | None, *, suffixed: bool = False
+) -> dict[str, str]:
     texts = texts or {}
-    columns = dict(zip(LANGUAGES, _language_columns(base), strict=True))
+    names = _suffixed_columns(base) if suffixed else _language_columns(base)
+    columns = dict(zip(LANGUAGES, names, strict=True))
     return {columns[language]: texts[language] for language in LANGUAGES if texts.get(language)}
 
 

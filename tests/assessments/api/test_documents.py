@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world(reference_data):
-    world = api_world()
+    world = api_world(answered=("RCM", "SACM", "MIDSA", "RABAT", "BALI"))
     rcm, sacm = Mechanism.objects.get(acronym="RCM"), Mechanism.objects.get(acronym="SACM")
     world.draft_summary = summary_generate(
         survey_round=world.published_round, mechanism=rcm, language="en"

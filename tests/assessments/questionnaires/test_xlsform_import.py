@@ -304,3 +304,101 @@ def test_reads_from_a_path_and_from_a_file_object(tmp_path):
 
     assert xlsform_to_questionnaire(str(path)) == xlsform_to_questionnaire(io.BytesIO(source))
     assert xlsform_to_questionnaire(path)["sections"][0]["questions"][0]["code"] == "story"
+
+
+# Summary wording of choices: `phrase` and `sentence` columns of the choices sheet.
+
+WORDING_HEADER = [
+    "list_name",
+    "name",
+    "label::English (en)",
+    "label::fr",
+    "phrase::English (en)",
+    "phrase::French (fr)",
+    "phrase_es",
+    "sentence",
+    "sentence_French",
+    "Sentence::Español",
+]
+WORDING_SURVEY = [["type", "name", "label"], ["select_one often", "reporting", "Reporting"]]
+
+
+def test_reads_phrases_and_sentences_in_every_spelling_of_the_language_columns():
+    choices = [
+        [
+            "often",
+            "ANNUAL",
+            "Annually",
+            "Chaque année",
+            "once a year",
+            "une fois par an",
+            "una vez al año",
+            "It reports every year.",
+            "Il rend compte chaque année.",
+            "Informa cada año.",
+        ],
+        ["often", "NEVER", "Never", None, None, None, None, "It never reports."],
+        ["often", "OTHER_WAY", "Otherwise", None, "otherwise"],
+        ["often", "SOMETIMES", "Sometimes"],
+    ]
+    source = xlsform(WORDING_SURVEY, choices, choices_header=WORDING_HEADER)
+
+    (question,) = xlsform_to_questionnaire(source)["sections"][0]["questions"]
+
+    assert question["choices"]["items"] == [
+        {
+            "code": "ANNUAL",
+            "label": {"en": "Annually", "fr": "Chaque année"},
+            "phrase": {"en": "once a year", "fr": "une fois par an", "es": "una vez al año"},
+            "sentence": {
+                "en": "It reports every year.",
+                "fr": "Il rend compte chaque année.",
+                "es": "Informa cada año.",
+            },
+        },
+        {"code": "NEVER", "label": {"en": "Never"}, "sentence": {"en": "It never reports."}},
+        {"code": "OTHER_WAY", "label": {"en": "Otherwise"}, "phrase": {"en": "otherwise"}},
+        {"code": "SOMETIMES", "label": {"en": "Sometimes"}},
+    ]
+
+
+def test_reads_the_written_suffixed_columns_and_their_language_aliases():
+    header = ["list_name", "name", "label", "phrase_en", "phrase_francais"]
+    header += ["sentence_english", "sentence_spanish_(es)"]
+    choices = [["often", "ANNUAL", "Annually", "once a year", "une fois par an"]]
+    choices[0] += ["It reports every year.", "Informa cada año."]
+    source = xlsform(WORDING_SURVEY, choices, choices_header=header)
+
+    (question,) = xlsform_to_questionnaire(source)["sections"][0]["questions"]
+
+    assert question["choices"]["items"] == [
+        {
+            "code": "ANNUAL",
+            "label": {"en": "Annually"},
+            "phrase": {"en": "once a year", "fr": "une fois par an"},
+            "sentence": {"en": "It reports every year.", "es": "Informa cada año."},
+        }
+    ]
+
+
+def test_a_yes_no_list_with_summary_wording_stays_a_local_list():
+    header = ["list_name", "name", "label", "sentence_en"]
+    choices = [
+        ["yes_no", "yes", "Yes", "It has a strategy."],
+        ["yes_no", "no", "No"],
+        ["yes_no_dk", "yes", "Yes"],
+        ["yes_no_dk", "no", "No"],
+        ["yes_no_dk", "dk", "Don't know"],
+    ]
+    survey = [
+        ["type", "name", "label"],
+        ["select_one yes_no", "has_strategy", "Has a strategy?"],
+        ["select_one yes_no_dk", "has_plan", "Has a plan?"],
+    ]
+
+    questions = xlsform_to_questionnaire(xlsform(survey, choices, choices_header=header))
+    questions = questions["sections"][0]["questions"]
+
+    assert [question["type"] for question in questions] == ["single", "yes_no_dk"]
+    assert questions[0]["choices"]["items"][0]["sentence"] == {"en": "It has a strategy."}
+    assert questions[1]["choices"] is None

@@ -269,3 +269,21 @@ def test_arbitrary_cells_give_a_questionnaire_or_an_xlsform_error(header, rows):
         assert all(isinstance(message, str) and message for message in error.errors)
     else:
         assert result["sections"]
+
+
+def test_summary_wording_without_english_or_in_another_language_is_refused():
+    header = ["list_name", "name", "label", "phrase::fr", "sentence_en", "sentence::English"]
+    header += ["phrase::German (de)"]
+    choices = [
+        ["colors", "RED", "Red", "le rouge"],
+        ["colors", "BLUE", "Blue", None, "It is blue.", "It is blue!"],
+        ["colors", "GREEN", "Green", None, None, None, "das Grüne"],
+    ]
+    survey = [["type", "name", "label"], ["select_one colors", "a", "A"]]
+
+    assert errors_of(xlsform(survey, choices, choices_header=header)) == [
+        "choices row 3: two columns give different values for sentence::en",
+        "choices row 1: column 'phrase::German (de)' is in a language that is not supported "
+        "(only English (en), French (fr) and Spanish (es) are)",
+        "choices row 2: choice 'RED' of list 'colors' has a phrase but no English phrase",
+    ]

@@ -37,12 +37,15 @@ def xlsform(
     survey: list[list[Any]],
     choices: list[list[Any]] | None = None,
     form_settings: list[list[Any]] | None = None,
+    *,
+    choices_header: list[str] | None = None,
 ) -> bytes:
-    """A form: `survey` starts with its header row; `choices` rows go under CHOICES_HEADER."""
+    """A form: `survey` starts with its header row; `choices` rows go under `choices_header`
+    (CHOICES_HEADER unless given)."""
     return workbook_bytes(
         {
             "survey": survey,
-            "choices": [CHOICES_HEADER, *(choices or [])],
+            "choices": [choices_header or CHOICES_HEADER, *(choices or [])],
             "settings": form_settings or SETTINGS,
         }
     )

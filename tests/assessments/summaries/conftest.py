@@ -1,0 +1,1 @@
+from tests.assessments.summaries.world import eager, world  # noqa: F401  (fixtures)
