@@ -17,6 +17,10 @@ def other_support(n: int) -> str:
     return ngettext("%(n)d other kind of support", "%(n)d other kinds of support", n) % {"n": n}
 
 
+# A partner kind whose name already says its role.
+SAID_BY_THE_KIND = {"OBSERVER_STATE": ("OBSERVER",), "DONOR": ("DONOR",)}
+
+
 def partnerships(ctx: Context) -> list[str]:
     paragraphs = [
         " ".join(p for p in (partners(ctx), description(ctx)) if p),
@@ -37,9 +41,10 @@ def partners(ctx: Context) -> str:
     # as speakers", not "global processes as speaker and social partners as speaker".
     by_roles: dict[tuple[str, ...], list[str]] = {}
     for kind in kinds + [k for k in roles if k not in kinds]:
-        by_roles.setdefault(tuple(roles.get(kind, [])), []).append(
-            ctx.book.phrase(schema, "partner_types", kind)
-        )
+        taken = tuple(roles.get(kind, []))
+        if taken == SAID_BY_THE_KIND.get(kind):
+            taken = ()  # "observer States as observers" says it twice
+        by_roles.setdefault(taken, []).append(ctx.book.phrase(schema, "partner_types", kind))
     items = []
     for taken, partners_ in by_roles.items():
         names = join_list(partners_)

@@ -274,3 +274,14 @@ def test_a_mechanism_without_a_french_name_keeps_its_english_name(world):
     inputs.mechanism.name_fr = ""
     content = compose_summary(inputs, "fr")
     assert content.name_line.endswith("Regional Conference on Migration (Puebla Process)")
+
+
+def test_a_partner_whose_kind_says_its_role_is_not_given_it_again(world):
+    inputs = summary_inputs(world.survey_round, world.mechanism("RCM"))
+    inputs.own = {
+        **inputs.own,
+        "partner_types": ["OBSERVER_STATE", "UN_AGENCY"],
+        "partner_roles": {"OBSERVER_STATE": ["OBSERVER"], "UN_AGENCY": ["OBSERVER"]},
+    }
+    partners = compose_summary(inputs, "en").sections["4"].split("\n\n")[0]
+    assert partners == "The RCM engages observer States and UN agencies as observers."
