@@ -48,6 +48,9 @@ test: install .env lint
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
 	$(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	@# The concurrent writers again, on the embedded default's SQLite (a file in var/).
+	DATABASE_URL=sqlite:///$(CURDIR)/var/concurrency.sqlite3 $(BIN)/pytest -p no:xdist --create-db -q \
+		tests/assessments/responses/test_concurrency.py
 
 messages: install
 	$(PY) manage.py makemessages -l fr -l es --ignore=.venv --ignore=var --no-obsolete
