@@ -45,18 +45,18 @@ class Phrasebook:
 
     def phrase(self, schema: QuestionnaireSchema, code: str, choice: str) -> str:
         option = self.option(schema, code, choice)
-        if option is None:
-            return choice
-        return option.phrase(self.language) or lower_first(plain_label(option.label(self.language)))
+        return self.phrase_of(option) if option else choice
 
     def column_phrase(self, schema: QuestionnaireSchema, code: str, column: str) -> str:
         question = schema.questions.get(code)
         for option in question.columns if question else ():
             if option.code == column:
-                return option.phrase(self.language) or lower_first(
-                    plain_label(option.label(self.language))
-                )
+                return self.phrase_of(option)
         return column
+
+    def phrase_of(self, option: Option) -> str:
+        """Its summary phrase, or else its label without asides, as it stands in a sentence."""
+        return option.phrase(self.language) or lower_first(plain_label(option.label(self.language)))
 
     def sentence(self, schema: QuestionnaireSchema, code: str, choice: str) -> str:
         """The option's own sentence, or "" when it has none (the caller then says nothing

@@ -185,7 +185,7 @@ class Context:
                 template = _("%(who)s give the same example: %(text)s")
             return sentence(template % {"who": giver(example), "text": quote(example.text)})
         quoted = [
-            _("%(text)s (%(who)s)") % {"text": quote(e.text), "who": attribution(e)} for e in chosen
+            _("%(text)s (%(who)s)") % {"text": quote(e.text), "who": giver(e)} for e in chosen
         ]
         return sentence(_("Examples include %(list)s") % {"list": join_list(quoted)})
 
@@ -209,10 +209,6 @@ def giver(example: Example) -> str:
             "n": example.count
         }
     return ngettext("an organization", "%(n)d organizations", example.count) % {"n": example.count}
-
-
-def attribution(example: Example) -> str:
-    return giver(example)
 
 
 def share(k: int, n: int, audience: str) -> str:

@@ -83,15 +83,14 @@ def answer_and_submit(participant: RoundParticipant, once: dict, per_mechanism: 
     assert participant_submit(participant=participant) == {}
 
 
-@pytest.fixture
-def eu_celac_round():
-    load_reference_data(settings.REFERENCE_DATA_DIR)
+def answered_round(
+    mechanism: Mechanism, secretariat: dict, states: dict[str, dict], institution: str
+):
+    """A 2019 round of the shipped questionnaires in which the mechanism's secretariat and each
+    member State (country code -> its block about the mechanism) submitted."""
     load_shipped_questionnaires()
-    mechanism = Mechanism.objects.get(acronym="EU-CELAC")
-    mechanism.status = Mechanism.Status.ACTIVE
-    mechanism.save()
-    states = [State.objects.get(country=code) for code in ("ES", "MX", "DE")]
-    for state in states:
+    parties = {code: State.objects.get(country=code) for code in states}
+    for state in parties.values():
         membership_create(mechanism=mechanism, participant=state)
     today = datetime.date.today()
     survey_round = round_create(
@@ -100,12 +99,28 @@ def eu_celac_round():
         questionnaires={q.audience: q for q in Questionnaire.objects.published()},
         with_default_participants=False,
     )  # fmt: skip
-    mechanism_participant = round_add_participant(survey_round=survey_round, party=mechanism)
-    state_participants = [round_add_participant(survey_round=survey_round, party=s) for s in states]
+    own = round_add_participant(survey_round=survey_round, party=mechanism)
+    participants = {
+        code: round_add_participant(survey_round=survey_round, party=state)
+        for code, state in parties.items()
+    }
     survey_round = round_open(survey_round=survey_round)
-    answer_and_submit(mechanism_participant, SECRETARIAT_ANSWERS, {})
-    for participant in state_participants:
-        answer_and_submit(participant, {"institution": "Ministry of Foreign Affairs"}, STATE_BLOCK)
+    answer_and_submit(own, secretariat, {})
+    for code, participant in participants.items():
+        answer_and_submit(participant, {"institution": institution}, states[code])
+    return survey_round
+
+
+@pytest.fixture
+def eu_celac_round():
+    load_reference_data(settings.REFERENCE_DATA_DIR)
+    mechanism = Mechanism.objects.get(acronym="EU-CELAC")
+    mechanism.status = Mechanism.Status.ACTIVE
+    mechanism.save()
+    states = dict.fromkeys(("ES", "MX", "DE"), STATE_BLOCK)
+    survey_round = answered_round(
+        mechanism, SECRETARIAT_ANSWERS, states, "Ministry of Foreign Affairs"
+    )
     return survey_round, mechanism
 
 
@@ -274,29 +289,10 @@ BUDAPEST_STATES = {
 @pytest.fixture
 def budapest_round():
     load_reference_data(settings.REFERENCE_DATA_DIR)
-    load_shipped_questionnaires()
     mechanism = Mechanism.objects.get(acronym="BUDAPEST")
-    states = {code: State.objects.get(country=code) for code in BUDAPEST_STATES}
-    for state in states.values():
-        membership_create(mechanism=mechanism, participant=state)
-    today = datetime.date.today()
-    survey_round = round_create(
-        name="Assessment 2019", slug="assessment-2019", year=2019,
-        opens_on=today, closes_on=today + datetime.timedelta(days=30),
-        questionnaires={q.audience: q for q in Questionnaire.objects.published()},
-        with_default_participants=False,
-    )  # fmt: skip
-    secretariat = round_add_participant(survey_round=survey_round, party=mechanism)
-    participants = {
-        code: round_add_participant(survey_round=survey_round, party=state)
-        for code, state in states.items()
-    }
-    survey_round = round_open(survey_round=survey_round)
-    answer_and_submit(secretariat, BUDAPEST_SECRETARIAT, {})
-    for code, participant in participants.items():
-        answer_and_submit(
-            participant, {"institution": "Ministry of Interior"}, BUDAPEST_STATES[code]
-        )
+    survey_round = answered_round(
+        mechanism, BUDAPEST_SECRETARIAT, BUDAPEST_STATES, "Ministry of Interior"
+    )
     return survey_round, mechanism
 
 
