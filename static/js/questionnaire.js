@@ -106,6 +106,9 @@
     var timer = null;
     var busy = false;
     var again = false;
+    // A page save ("Save and continue") held back while an autosave is in flight: it must carry
+    // the version that autosave returns, or the server takes it for someone else's change.
+    var heldSubmit = null;
 
     function say(text) {
       if (!status) return;
@@ -150,8 +153,25 @@
         fail(error.message);
       }).then(function () {
         busy = false;
-        if (again) { again = false; save(); }
+        if (heldSubmit) { var go = heldSubmit; heldSubmit = null; go(); }
+        else if (again) { again = false; save(); }
       });
+    }
+
+    // The page save sends every field, so it supersedes a pending autosave; an autosave already
+    // on its way is waited for. The submit is then replayed with the same button.
+    function holdSubmitWhileSaving(event) {
+      if (timer) { clearTimeout(timer); timer = null; }
+      again = false;
+      if (!busy) return;
+      event.preventDefault();
+      var submitter = event.submitter;
+      say(form.dataset.msgSaving || "Saving…");
+      heldSubmit = function () {
+        form.removeEventListener("submit", holdSubmitWhileSaving);
+        if (submitter && form.requestSubmit) form.requestSubmit(submitter);
+        else form.submit();
+      };
     }
 
     function schedule() {
@@ -164,6 +184,7 @@
     form.addEventListener("focusout", function (event) {
       if (timer && isTextField(event.target)) save();
     });
+    form.addEventListener("submit", holdSubmitWhileSaving);
   }
 
   function setup(form) {

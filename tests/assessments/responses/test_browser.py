@@ -147,3 +147,53 @@ def test_a_respondent_answers_resumes_and_submits(browser_page, invitation_link)
     expect(page.get_by_role("link", name="Download PDF")).to_be_visible()
     assert set(Response.objects.values_list("status", flat=True)) == {Response.Status.SUBMITTED}
     page.screenshot(path=str(SCREENSHOT), full_page=False)
+
+
+def test_save_and_continue_waits_for_the_autosave_in_flight(browser_page, invitation_link):
+    """Typing, then clicking "Save and continue" while the autosave is still on its way back:
+    the page save must carry the version that autosave returns. The autosave's response is held
+    in the browser after the server has stored it, which is the moment the race is lost."""
+    from playwright.sync_api import expect
+
+    page = browser_page
+    held = []
+
+    def hold_response(route) -> None:
+        if held:  # only the first autosave is held
+            route.continue_()
+        else:
+            held.append((route, route.fetch()))  # the server has saved; the page does not know
+
+    page.goto(invitation_link)
+    page.get_by_role("link", name=re.compile("^Start")).click()
+    expect(page).to_have_url(re.compile(r"/page/1/$"))
+    page.route(re.compile(r"/autosave/"), hold_response)
+
+    institution = page.get_by_label("Which ministry or agency is answering?")
+    institution.fill("Ministry of the Interior")
+    institution.blur()
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the autosave did not start"
+
+    page_posts = []
+
+    def record_page_post(request) -> None:
+        if request.method == "POST" and request.url.endswith("/page/1/"):
+            page_posts.append(request)
+
+    page.on("request", record_page_post)
+    institution.fill("Ministry of Foreign Affairs")
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_timeout(500)
+    assert page_posts == [], "the page was saved before the autosave in flight answered"
+
+    route, response = held[0]
+    route.fulfill(response=response)
+    expect(page).to_have_url(re.compile(r"/page/2/$"))
+    assert len(page_posts) == 1
+    page.go_back()
+    page.reload()
+    expect(institution).to_have_value("Ministry of Foreign Affairs")
