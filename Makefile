@@ -8,8 +8,12 @@ HOST ?= 127.0.0.1:8000
 
 .PHONY: run setup install test lint format migrate demo worker beat bench messages clean
 
+# The links the server prints and mails (sign-in line, invitations, reminders) use SITE_URL, so
+# it follows HOST unless set; jobs go to the embedded file-system broker unless a broker is set.
+run: export SITE_URL ?= http://$(HOST)
+run: export CELERY_BROKER_URL ?= filesystem://localhost/
 run: setup
-	$(PY) manage.py runserver $(HOST)
+	HOST=$(HOST) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile.dev
 
 setup: install .env
 	mkdir -p var/static
