@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -60,6 +61,8 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Mechanism)
 class MechanismAdmin(SimpleHistoryAdmin):
+    # Django 6 makes https the scheme of a typed address without one; say so now.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["acronym", "name", "kind", "status", "region", "established", "member_count"]
     list_filter = ["kind", "status", "region", "thematic_areas"]
     search_fields = ["acronym", "name", "name_fr", "name_es"]
