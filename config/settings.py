@@ -223,6 +223,10 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ISCM Assessments <no
 # nothing but Python; with CELERY_BROKER_URL set they go to a real broker and worker.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_TASK_ALWAYS_EAGER:
+    # Eager tasks still take a producer from the pool; an in-memory transport with a host name
+    # keeps Kombu from falling back to amqp:// and warning "No hostname was supplied".
+    CELERY_BROKER_URL = "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
