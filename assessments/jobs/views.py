@@ -12,6 +12,11 @@ from assessments.jobs.models import Job, JobFile
 
 
 def job_state(job: Job) -> dict:
+    """What the job page shows and its script polls: progress, message, error and outputs
+    (the job's files, or for a summaries job the summaries written so far)."""
+    from assessments.summaries.selectors import summaries_job_outputs, unit_label
+
+    message = unit_label(job.message) if job.kind == Job.Kind.SUMMARIES else job.message
     return {
         "id": job.pk,
         "status": job.status,
@@ -19,7 +24,7 @@ def job_state(job: Job) -> dict:
         "done": job.progress_done,
         "total": job.progress_total,
         "percent": job.percent,
-        "message": job.message,
+        "message": message,
         "error": job.error,
         "finished": job.is_finished,
         "files": [
@@ -29,7 +34,8 @@ def job_state(job: Job) -> dict:
                 "url": reverse("assessments:job_file", args=[job.pk, f.pk]),
             }
             for f in job.files.all()
-        ],
+        ]
+        + summaries_job_outputs(job),
     }
 
 

@@ -1,7 +1,13 @@
-"""Reads of the summaries domain: which mechanisms of a round have answers to summarise."""
+"""Reads of the summaries domain: which mechanisms of a round have answers to summarise, and
+what a summaries job has written."""
 
 from __future__ import annotations
 
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from assessments.jobs.models import Job, JobItem
 from assessments.questionnaires.models import Audience
 from assessments.responses.models import Response
 from assessments.rounds.models import SurveyRound
@@ -34,3 +40,28 @@ def summarised_and_skipped(survey_round: SurveyRound) -> tuple[list[Mechanism], 
         [m for m in mechanisms if m.pk in answered],
         [m for m in mechanisms if m.pk not in answered],
     )
+
+
+def unit_label(key: str) -> str:
+    """A summaries job's unit key ("SACM:es") as a reader says it: "SACM, Spanish"."""
+    acronym, _sep, language = key.partition(":")
+    if not language:
+        return key
+    try:
+        name = translation.get_language_info(language)["name_translated"]
+    except KeyError:
+        return key
+    return _("%(acronym)s, %(language)s") % {"acronym": acronym, "language": name}
+
+
+def summaries_job_outputs(job: Job) -> list[dict]:
+    """The summaries a summaries job has written so far, as links for its page (one query)."""
+    if job.kind != Job.Kind.SUMMARIES or job.round_id is None:
+        return []
+    done = job.items.filter(status=JobItem.Status.DONE).values_list("key", flat=True)
+    outputs = []
+    for key in done:
+        acronym, _sep, language = key.partition(":")
+        url = reverse("assessments:summary", args=[job.round.slug, acronym])
+        outputs.append({"name": unit_label(key), "size": None, "url": f"{url}?lang={language}"})
+    return outputs

@@ -1,7 +1,8 @@
 """Job files in an S3-compatible bucket (django-storages), downloaded through the web process.
 
 The S3 server is moto's server mode: `.ci/run` starts one and sets S3_ENDPOINT_URL; without it
-the test starts its own `moto_server` process on a free port."""
+the test starts its own `moto_server` process on a free port. The second test runs a real worker
+(a subprocess, as in test_worker_integration.py: PostgreSQL and Redis needed)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,17 @@ from pathlib import Path
 
 import boto3
 import pytest
+from django.db import transaction
 
 from assessments.jobs import services as jobs
 from assessments.jobs.models import Job
+from assessments.reporting.services.export import export_job_start
+from tests.assessments.jobs.test_worker_integration import (
+    JOB_TIMEOUT,
+    expected_export,
+    job_now,
+    wait_until,
+)
 from tests.factories import StaffUserFactory
 
 BUCKET = "iscm-test-jobs"
@@ -113,3 +122,34 @@ def test_a_job_file_is_stored_in_the_bucket_and_downloaded_through_the_web(
     assert s3.get_object(Bucket=BUCKET, Key=only["Key"])["Body"].read() == b"new"
     response = client.get(f"/jobs/{job.pk}/files/{new.pk}/")
     assert b"".join(response.streaming_content) == b"new"
+
+
+def test_a_worker_process_writes_the_file_to_the_bucket_and_the_web_process_serves_it(
+    workers, survey_round, bucket_storage, client, settings, tmp_path
+):
+    """The worker is another process with its own (empty) MEDIA_ROOT: the only thing it shares
+    with the web side (this test's client) is the bucket."""
+    s3, prefix = bucket_storage
+    options = settings.STORAGES["default"]["OPTIONS"]
+    worker_media = tmp_path / "worker-media"
+    workers.start(
+        MEDIA_ROOT=str(worker_media), S3_BUCKET=BUCKET, S3_PREFIX=prefix,
+        S3_ENDPOINT_URL=options["endpoint_url"], S3_REGION="us-east-1",
+        S3_ACCESS_KEY_ID="testing", S3_SECRET_ACCESS_KEY="testing",
+    )  # fmt: skip
+    user = StaffUserFactory(is_superuser=True)
+    with transaction.atomic():
+        job = export_job_start(survey_round=survey_round, fmt="csv", user=user)
+
+    wait_until(lambda: job_now(job.pk).is_finished, JOB_TIMEOUT, "the job to finish", workers)
+    job = job_now(job.pk)
+    assert job.status == Job.Status.SUCCEEDED, job.error + workers.output()
+    (job_file,) = job.files.all()
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix=prefix)["Contents"]]
+    assert keys == [f"{prefix}/{job_file.file.name}"]
+    assert not worker_media.exists() and not (tmp_path / "media").exists()
+
+    client.force_login(user)
+    response = client.get(f"/jobs/{job.pk}/files/{job_file.pk}/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == expected_export(survey_round, "csv", tmp_path)

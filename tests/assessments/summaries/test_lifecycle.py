@@ -174,6 +174,11 @@ def test_the_job_page_shows_progress_to_staff_and_the_requester_only(
     assert state["status"] == "running" and state["done"] == 1 and state["total"] == 2
     assert state["percent"] == 50 and state["finished"] is False
     assert {"id", "message", "error", "files", "status_label"} <= set(state)
+    # The unit last written, as a reader says it, and the summaries written so far as links.
+    assert state["message"] == "RCM, English"
+    rcm = reverse("assessments:summary", args=[world.slug, "RCM"]) + "?lang=en"
+    assert [(f["name"], f["url"]) for f in state["files"]] == [("RCM, English", rcm)]
+    assert f'<a href="{rcm}">RCM, English</a>' in page.text and "RCM:en" not in page.text
 
     client.force_login(other)
     assert client.get(reverse("assessments:job", args=[job.pk])).status_code == 404
