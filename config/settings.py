@@ -177,6 +177,8 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates in each language's own way (config/formats/: English as the UN writes it).
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
@@ -318,11 +320,16 @@ LOGGING = {
 # Where the reference data (copied from shared/reference) lives inside the project.
 REFERENCE_DATA_DIR = BASE_DIR / "mechanisms" / "reference"
 
-# Celery beat: reminders are checked daily (each round sets its own days before closing).
+# Celery beat: reminders are checked daily (each round sets its own days before closing); open
+# rounds past their closing day are closed.
 CELERY_BEAT_SCHEDULE = {
     "send-due-reminders": {
         "task": "assessments.rounds.tasks.send_due_reminders_task",
         "schedule": env.int("REMINDER_CHECK_SECONDS", default=6 * 60 * 60),
+    },
+    "close-due-rounds": {
+        "task": "assessments.rounds.tasks.close_due_rounds_task",
+        "schedule": env.int("ROUND_CLOSE_CHECK_SECONDS", default=10 * 60),
     },
     "requeue-stale-jobs": {
         "task": "assessments.jobs.tasks.requeue_stale_jobs_task",

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -9,6 +10,7 @@ from assessments.questionnaires.models import Questionnaire
 from assessments.questionnaires.schema import QuestionnaireSchema
 from assessments.responses.models import Response
 from assessments.rounds.models import RoundParticipant, SurveyRound
+from assessments.rounds.services.rounds import clean_reminder_days
 
 
 class RoundSerializer(serializers.ModelSerializer):
@@ -17,16 +19,16 @@ class RoundSerializer(serializers.ModelSerializer):
         fields = [
             "id", "name", "slug", "year", "opens_on", "closes_on", "status",
             "questionnaire_mechanism", "questionnaire_state", "questionnaire_organization",
-            "reminder_days", "opened_at", "closed_at", "published_at",
+            "reminder_days", "link_grace_days", "opened_at", "closed_at", "published_at",
         ]  # fmt: skip
         read_only_fields = ["status", "opened_at", "closed_at", "published_at"]
 
     def validate_reminder_days(self, value: Any) -> list[int]:
-        if not isinstance(value, list) or not all(
-            isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 365 for v in value
-        ):
-            raise serializers.ValidationError("A list of whole numbers of days from 0 to 365.")
-        return sorted(set(value), reverse=True)
+        """A JSON list ([14, 7, 2]) or the text people write ("14, 7, 2")."""
+        try:
+            return clean_reminder_days(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict["reminder_days"]) from None
 
     def validate(self, attrs: dict) -> dict:
         opens = attrs.get("opens_on", getattr(self.instance, "opens_on", None))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.questionnaires.schema import (
@@ -24,6 +25,10 @@ from assessments.questionnaires.schema import (
 TEXT_MAX_LENGTH = 1000
 LONG_TEXT_MAX_LENGTH = 20000
 YEAR_RANGE = (1000, 9999)
+
+
+def latest_year() -> int:
+    return timezone.localdate().year
 
 
 class AnswerError(ValueError):
@@ -229,6 +234,10 @@ def clean_integer(question: QuestionSpec, value: Any, cleaned: Mapping[str, Any]
     check_range(question, number)
     if question.type == "year" and not YEAR_RANGE[0] <= number <= YEAR_RANGE[1]:
         raise AnswerError(_("Enter a year with four digits."))
+    if question.type == "year" and question.max_value is None and number > latest_year():
+        # A year asked about ("since which year") is one that has come; a question that wants
+        # later years says so with its own maximum.
+        raise AnswerError(_("Enter a year no later than %(year)d.") % {"year": latest_year()})
     if abs(number) > 10**15:
         raise AnswerError(_("This number is too large."))
     return int(number)

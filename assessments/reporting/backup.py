@@ -35,7 +35,8 @@ from mechanisms.models import Mechanism, Membership, Organization, State
 FORMAT = "iscm-round"
 FORMAT_VERSION = 1
 ROUND_FIELDS = ["name", "slug", "year", "opens_on", "closes_on", "status", "organizer", "reminder_days",
-                "created_at", "opened_at", "closed_at", "published_at"]  # fmt: skip
+                "link_grace_days", "created_at", "opened_at", "closed_at", "published_at"]  # fmt: skip
+ROUND_FIELD_DEFAULTS = {"link_grace_days": 0}  # fields that files written before them lack
 INVITATION_FIELDS = ["nonce", "status", "expires_at", "revoked_at", "sent_at", "opened_at",
                      "last_reminder_at", "reminder_count"]  # fmt: skip
 RESPONSE_FIELDS = ["status", "version", "created_at", "updated_at", "submitted_at"]
@@ -444,7 +445,7 @@ def import_round_body(data: dict) -> SurveyRound:
         a: questionnaires[(q["key"], q["version"])] for a, q in info["questionnaires"].items()
     }
     survey_round = SurveyRound(
-        **{f: when(info.get(f)) for f in ROUND_FIELDS if f != "created_at"},
+        **{f: when(info.get(f, ROUND_FIELD_DEFAULTS.get(f))) for f in ROUND_FIELDS if f != "created_at"},
         questionnaire_mechanism=picked["mechanism"], questionnaire_state=picked["state"],
         questionnaire_organization=picked["organization"],
     )  # fmt: skip

@@ -29,10 +29,12 @@ from assessments.rounds.models import (
     SurveyRound,
 )
 from assessments.rounds.services.invitations import (
+    MANUAL_REMINDER_COOLDOWN,
     invitation_resend,
     invitation_revoke,
     invitation_rotate,
     invitation_url,
+    manual_reminder_too_soon,
     round_send_reminders_now,
 )
 from assessments.rounds.services.rounds import (
@@ -62,6 +64,7 @@ ROUND_FIELDS = [
     "questionnaire_state",
     "questionnaire_organization",
     "reminder_days",
+    "link_grace_days",
 ]
 
 
@@ -88,10 +91,32 @@ def run_each(
 # --- rounds and participants -----------------------------------------------------------------
 
 
+class ReminderDaysField(forms.CharField):
+    """The reminder days as people write them ("14, 7, 2"), not as JSON."""
+
+    def prepare_value(self, value: Any) -> str:
+        if isinstance(value, list):
+            return ", ".join(str(days) for days in value)
+        return "" if value is None else str(value)
+
+
 class SurveyRoundForm(forms.ModelForm):
+    reminder_days = ReminderDaysField(
+        label=_("reminders (days before closing)"),
+        required=False,
+        help_text=_("For example 14, 7, 2: reminders go that many days before closing."),
+    )
+
     class Meta:
         model = SurveyRound
         fields = ROUND_FIELDS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["link_grace_days"].required = False  # blank: none
+
+    def clean_link_grace_days(self) -> int:
+        return self.cleaned_data.get("link_grace_days") or 0
 
     def clean_reminder_days(self) -> list[int]:
         try:
@@ -224,7 +249,7 @@ class SurveyRoundAdmin(SimpleHistoryAdmin):
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None):
-        main = ["name", "slug", "year", "opens_on", "closes_on", "reminder_days"]
+        main = ["name", "slug", "year", "opens_on", "closes_on", "reminder_days", "link_grace_days"]
         questionnaires = sorted(QUESTIONNAIRE_FIELDS)
         if obj is None:
             return [
@@ -268,6 +293,7 @@ class SurveyRoundAdmin(SimpleHistoryAdmin):
                     audience: data[f"questionnaire_{audience}"] for audience in Audience.values
                 },
                 reminder_days=data["reminder_days"],
+                link_grace_days=data["link_grace_days"],
                 with_default_participants=data.get("add_default_participants", False),
             )
         # The admin keeps using `obj` (redirect, inlines, log): give it the saved row.
@@ -370,6 +396,14 @@ class SurveyRoundAdmin(SimpleHistoryAdmin):
         for survey_round, queued in run_each(
             self, request, queryset, lambda r: round_send_reminders_now(survey_round=r)
         ):
+            if not queued and manual_reminder_too_soon(survey_round):
+                self.message_user(
+                    request,
+                    _("%(round)s: no reminder sent, one went less than %(minutes)d minutes ago.")
+                    % {"round": survey_round, "minutes": MANUAL_REMINDER_COOLDOWN.seconds // 60},
+                    messages.WARNING,
+                )
+                continue
             message = ngettext(
                 "%(round)s: %(count)d reminder queued.",
                 "%(round)s: %(count)d reminders queued.",

@@ -124,7 +124,16 @@ class SurveyRound(models.Model):
         _("reminders (days before closing)"),
         default=default_reminder_days,
         blank=True,
-        help_text=_("For example [14, 7, 2]: reminders go that many days before closing."),
+        help_text=_("For example 14, 7, 2: reminders go that many days before closing."),
+    )
+    link_grace_days = models.PositiveSmallIntegerField(
+        _("links work for (days after closing)"),
+        default=0,
+        validators=[MaxValueValidator(366)],
+        help_text=_(
+            "The round closes itself at the end of its closing day; after that, respondents "
+            "can still open their links for this many days to read and download their answers."
+        ),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)

@@ -62,6 +62,17 @@ def send_due_reminders_task() -> int:
     return queued
 
 
+@shared_task(acks_late=True)
+def close_due_rounds_task() -> int:
+    """Run by Celery beat: close the open rounds whose closing day has ended."""
+    from assessments.rounds.services.rounds import close_due_rounds
+
+    closed = close_due_rounds()
+    for survey_round in closed:
+        logger.info("Round %s closed at its closing time", survey_round.slug)
+    return len(closed)
+
+
 def send_pending(survey_round: SurveyRound) -> int:
     """Send every pending notification of the round; a transient error on one does not hold
     back the others, and is raised at the end so that the task retries what is still pending."""

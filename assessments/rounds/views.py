@@ -9,13 +9,19 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_POST
 
 from assessments.rounds.models import SurveyRound
 from assessments.rounds.selectors import round_dashboard, round_for_dashboard
-from assessments.rounds.services.invitations import round_send_reminders_now
+from assessments.rounds.services.invitations import (
+    MANUAL_REMINDER_COOLDOWN,
+    last_manual_reminder_at,
+    round_send_reminders_now,
+    unsubmitted_invitations,
+)
 from assessments.rounds.services.rounds import round_close, round_open, round_publish, round_reopen
 
 
@@ -28,6 +34,14 @@ def round_dashboard_view(request: HttpRequest, slug: str) -> HttpResponse:
 
 def remind(survey_round: SurveyRound) -> str:
     queued = round_send_reminders_now(survey_round=survey_round)
+    if not queued and (last := last_manual_reminder_at(survey_round)):
+        return _(
+            "No reminder sent: the focal points were reminded %(since)s ago. "
+            "A reminder can be sent again %(minutes)d minutes after the last one."
+        ) % {
+            "since": timesince(last),
+            "minutes": int(MANUAL_REMINDER_COOLDOWN.total_seconds() // 60),
+        }
     return ngettext(
         "%(count)d reminder queued: it is being sent to the focal points.",
         "%(count)d reminders queued: they are being sent to the focal points.",
@@ -65,9 +79,29 @@ def round_action_view(request: HttpRequest, slug: str, action: str) -> HttpRespo
     if not request.user.has_perm("assessments.change_surveyround"):
         raise PermissionDenied
     survey_round = round_for_dashboard(slug)
+    if action in CONFIRMED_ACTIONS and request.POST.get("confirm") != "yes":
+        return redirect("assessments:round_confirm", slug=survey_round.slug, action=action)
     try:
         messages.success(request, ROUND_ACTIONS[action](survey_round))
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
     return redirect("assessments:round_dashboard", slug=survey_round.slug)
+
+
+# Actions that mail many people: the dashboard's button leads to a page that says how many.
+CONFIRMED_ACTIONS = {"remind"}
+
+
+@staff_member_required
+def round_confirm_view(request: HttpRequest, slug: str, action: str) -> HttpResponse:
+    if action not in CONFIRMED_ACTIONS:
+        raise Http404
+    survey_round = round_for_dashboard(slug)
+    context = {
+        "round": survey_round,
+        "action": action,
+        "recipients": len(unsubmitted_invitations(survey_round)),
+        "last_reminder_at": last_manual_reminder_at(survey_round),
+    }
+    return render(request, "assessments/round_confirm.html", context)

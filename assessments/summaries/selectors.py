@@ -3,6 +3,8 @@ what a summaries job has written."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -11,6 +13,7 @@ from assessments.jobs.models import Job, JobItem
 from assessments.questionnaires.models import Audience
 from assessments.responses.models import Response
 from assessments.rounds.models import SurveyRound
+from assessments.summaries.models import Summary
 from mechanisms.models import Mechanism
 
 
@@ -65,3 +68,28 @@ def summaries_job_outputs(job: Job) -> list[dict]:
         url = reverse("assessments:summary", args=[job.round.slug, acronym])
         outputs.append({"name": unit_label(key), "size": None, "url": f"{url}?lang={language}"})
     return outputs
+
+
+def round_summaries_with_newer_answers(survey_round: SurveyRound) -> QuerySet[Summary]:
+    """The round's summaries, each with `has_newer_answers`: an edited section awaits review,
+    or an answer about its mechanism was submitted after it was generated (one query)."""
+    submitted_later = Response.objects.filter(
+        round=survey_round,
+        status=Response.Status.SUBMITTED,
+        submitted_at__gt=OuterRef("generated_at"),
+    ).filter(
+        Q(mechanism=OuterRef("mechanism"))
+        | Q(participant__kind=Audience.MECHANISM, participant__mechanism=OuterRef("mechanism"))
+    )
+    return (
+        survey_round.summaries.select_related("mechanism")
+        .annotate(has_newer_answers=Q(newer_answers=True) | Exists(submitted_later))
+        .order_by("mechanism__acronym", "language")
+    )
+
+
+def compendium_languages(survey_round: SurveyRound) -> list[str]:
+    """The languages in which the round has at least one summary: its compendia exist."""
+    languages = survey_round.summaries.values_list("language", flat=True).distinct()
+    order = [code for code, _name in settings.LANGUAGES]
+    return sorted(set(languages.order_by()), key=order.index)

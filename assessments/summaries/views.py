@@ -20,7 +20,11 @@ from assessments.summaries.render import (
     to_markdown,
     to_pdf,
 )
-from assessments.summaries.selectors import summarised_and_skipped
+from assessments.summaries.selectors import (
+    compendium_languages,
+    round_summaries_with_newer_answers,
+    summarised_and_skipped,
+)
 from assessments.summaries.services import summaries_job_start
 
 CONTENT_TYPES = {
@@ -111,16 +115,16 @@ def attachment(content: bytes, fmt: str, filename: str) -> HttpResponse:
 def round_summaries_view(request: HttpRequest, slug: str) -> HttpResponse:
     """The secretariat's summaries page of a round: generate all, follow the job, open each."""
     survey_round = get_object_or_404(SurveyRound, slug=slug)
-    summaries = survey_round.summaries.select_related("mechanism").order_by(
-        "mechanism__acronym", "language"
-    )
     job = survey_round.jobs.filter(kind=Job.Kind.SUMMARIES).first()
     _summarised, skipped = summarised_and_skipped(survey_round)
-    return render(
-        request,
-        "assessments/round_summaries.html",
-        {"round": survey_round, "summaries": summaries, "job": job, "skipped": skipped},
-    )
+    context = {
+        "round": survey_round,
+        "summaries": round_summaries_with_newer_answers(survey_round),
+        "compendium_languages": compendium_languages(survey_round),
+        "job": job,
+        "skipped": skipped,
+    }
+    return render(request, "assessments/round_summaries.html", context)
 
 
 @staff_member_required

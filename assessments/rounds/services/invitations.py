@@ -18,10 +18,11 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from assessments.rounds.models import (
@@ -32,6 +33,8 @@ from assessments.rounds.models import (
 )
 
 logger = logging.getLogger(__name__)
+# "Send reminder now" pressed again within this time sends nothing.
+MANUAL_REMINDER_COOLDOWN = datetime.timedelta(minutes=10)
 TOKEN_SALT = "assessments.invitation"
 REMINDERS_ONLY_WHEN_OPEN = "Reminders can only be sent while the round is open."
 RESEND_ONLY_WHEN_OPEN = "Invitations can only be sent while the round is open."
@@ -197,14 +200,32 @@ def enqueue_sending(survey_round: SurveyRound) -> None:
     transaction.on_commit(lambda: send_pending_notifications_task.delay(round_id), robust=True)
 
 
+def last_manual_reminder_at(survey_round: SurveyRound) -> datetime.datetime | None:
+    """When someone last pressed "Send reminder now" for the round (None: never)."""
+    return Notification.objects.filter(
+        invitation__participant__round=survey_round,
+        kind=Notification.Kind.REMINDER,
+        key__startswith="manual-",
+    ).aggregate(last=Max("created_at"))["last"]
+
+
+def manual_reminder_too_soon(survey_round: SurveyRound) -> bool:
+    last = last_manual_reminder_at(survey_round)
+    return last is not None and timezone.now() - last < MANUAL_REMINDER_COOLDOWN
+
+
 @transaction.atomic
 def round_send_reminders_now(*, survey_round: SurveyRound, request_id: str | None = None) -> int:
     """The secretariat's "send a reminder now": queue one reminder per participant who has not
     submitted and send them after commit; returns how many were queued.
 
-    Each request gets a fresh id (so a second click is a second reminder), while a retried
-    sending task still sends each queued reminder once.
+    A second press within MANUAL_REMINDER_COOLDOWN queues nothing (two clicks, or two people
+    on the dashboard, must not mail every focal point twice); the round's row lock makes two
+    presses at the same moment take turns. A retried sending task sends each reminder once.
     """
+    survey_round = SurveyRound.objects.select_for_update().get(pk=survey_round.pk)
+    if survey_round.status == SurveyRound.Status.OPEN and manual_reminder_too_soon(survey_round):
+        return 0
     queued = queue_manual_reminder(survey_round, request_id=request_id or uuid.uuid4().hex)
     if queued:
         enqueue_sending(survey_round)
@@ -256,6 +277,12 @@ def notification_send(*, notification_id: int) -> bool:
         if notification is None:
             return False
         invitation = notification.invitation
+        if notification.kind == Notification.Kind.REMINDER and (
+            invitation.participant.round.status != SurveyRound.Status.OPEN
+        ):
+            notification.error = "skipped: the round is no longer open"
+            notification.save(update_fields=["error"])
+            return False
         if invitation.revoked_at or (
             notification.kind == Notification.Kind.REMINDER
             and invitation.status == Invitation.Status.SUBMITTED
@@ -316,7 +343,7 @@ def build_email(
         )
         subject = subject_template % {
             "round": survey_round.name,
-            "date": survey_round.closes_on.isoformat(),
+            "date": date_format(survey_round.closes_on, "DATE_FORMAT"),  # as the body says it
         }
         text = render_to_string("assessments/email/invitation.txt", context)
         html = render_to_string("assessments/email/invitation.html", context)

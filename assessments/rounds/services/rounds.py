@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,7 +14,6 @@ from assessments.questionnaires.models import Audience, Questionnaire
 from assessments.rounds.models import Invitation, RoundParticipant, SurveyRound
 from mechanisms.models import Mechanism, Membership, Organization, State
 
-INVITATION_GRACE = datetime.timedelta(days=30)
 QUESTIONNAIRE_FIELDS = frozenset(
     {"questionnaire_mechanism", "questionnaire_state", "questionnaire_organization"}
 )
@@ -23,8 +23,15 @@ STATUS_NOT_EDITABLE = (
     "The status of a round changes only by opening, closing, reopening or publishing it."
 )
 REMINDER_DAYS_INVALID = (
-    "Give whole numbers of days before closing between 0 and 366, e.g. [14, 7, 2]."
+    "Give whole numbers of days before closing between 0 and 366, e.g. 14, 7, 2."
 )
+
+
+def parse_reminder_days(text: str) -> list[object]:
+    """What people type: "14, 7, 2", "14 7 2" or the JSON "[14, 7, 2]"; "" is no reminders.
+    Items that are not whole numbers stay as they are, for clean_reminder_days to refuse."""
+    items = [item for item in re.split(r"[\s,;]+", text.strip().strip("[]")) if item]
+    return [int(item) if item.isascii() and item.isdigit() else item for item in items]
 
 
 def clean_reminder_days(value: object) -> list[int]:
@@ -32,6 +39,8 @@ def clean_reminder_days(value: object) -> list[int]:
     (on `reminder_days`) for anything else, so that the daily task never meets a bad value."""
     if value is None:
         return []
+    if isinstance(value, str):
+        value = parse_reminder_days(value)
     if not isinstance(value, list) or not all(
         isinstance(days, int) and not isinstance(days, bool) and 0 <= days <= 366 for days in value
     ):
@@ -61,7 +70,8 @@ def round_create(
     opens_on: datetime.date,
     closes_on: datetime.date,
     questionnaires: dict[str, Questionnaire],
-    reminder_days: list[int] | None = None,
+    reminder_days: list[int] | str | None = None,
+    link_grace_days: int = 0,
     with_default_participants: bool = True,
 ) -> SurveyRound:
     survey_round = SurveyRound(
@@ -74,6 +84,7 @@ def round_create(
         questionnaire_state=questionnaires[Audience.STATE],
         questionnaire_organization=questionnaires[Audience.ORGANIZATION],
         reminder_days=[14, 7, 2] if reminder_days is None else clean_reminder_days(reminder_days),
+        link_grace_days=link_grace_days,
     )
     survey_round.full_clean()
     survey_round.save()
@@ -212,10 +223,16 @@ def check_questionnaires_publishable(survey_round: SurveyRound) -> None:
         raise ValidationError(problems)
 
 
-def invitation_expiry(survey_round: SurveyRound) -> datetime.datetime:
-    """Links stay valid for a grace period after the end of the closing day."""
+def round_closing_time(survey_round: SurveyRound) -> datetime.datetime:
+    """The end of the closing day, in the site's time zone: when an open round closes itself."""
     closing = datetime.datetime.combine(survey_round.closes_on, datetime.time.max)
-    return timezone.make_aware(closing) + INVITATION_GRACE
+    return timezone.make_aware(closing)
+
+
+def invitation_expiry(survey_round: SurveyRound) -> datetime.datetime:
+    """Links stop working when the round closes, or the round's grace period after that."""
+    grace = datetime.timedelta(days=survey_round.link_grace_days or 0)
+    return round_closing_time(survey_round) + grace
 
 
 def create_missing_invitations(survey_round: SurveyRound) -> int:
@@ -255,14 +272,33 @@ def round_open(*, survey_round: SurveyRound) -> SurveyRound:
 
 
 @transaction.atomic
-def round_close(*, survey_round: SurveyRound) -> SurveyRound:
-    """Close an open round; drafts stay drafts (they can be finished if the round reopens)."""
+def round_close(*, survey_round: SurveyRound, reason: str = "") -> SurveyRound:
+    """Close an open round; drafts stay drafts (they can be finished if the round reopens).
+    Reminders stop: none is queued for a closed round, and queued ones are not sent."""
     survey_round = lock_round(survey_round)
     require_status(survey_round, SurveyRound.Status.OPEN, action=_("close"))
     survey_round.status = SurveyRound.Status.CLOSED
     survey_round.closed_at = timezone.now()
+    if reason:
+        survey_round._change_reason = reason
     survey_round.save(update_fields=["status", "closed_at"])
     return survey_round
+
+
+def close_due_rounds(*, now: datetime.datetime | None = None) -> list[SurveyRound]:
+    """Close every open round whose closing day has ended (run by Celery beat)."""
+    today = timezone.localdate(now or timezone.now())
+    closed = []
+    for survey_round in SurveyRound.objects.filter(
+        status=SurveyRound.Status.OPEN, closes_on__lt=today
+    ):
+        try:
+            closed.append(
+                round_close(survey_round=survey_round, reason="closed at its closing time")
+            )
+        except ValidationError:  # closed meanwhile by someone else: nothing to do
+            continue
+    return closed
 
 
 @transaction.atomic

@@ -404,3 +404,14 @@ def test_a_text_with_a_nul_character_is_refused_with_a_message():
     }, {})  # fmt: skip
     result = validate_answers(schema, {"note_text": "a\x00b"})
     assert "cannot be stored" in result.errors["note_text"][0]
+
+
+def test_a_year_cannot_be_after_the_current_one_unless_the_question_allows_it():
+    from django.utils import timezone
+
+    this_year = timezone.localdate().year
+    assert check("year", this_year).cleaned == {"q": this_year}
+    assert check("year", this_year + 1).errors == {
+        "q": [f"Enter a year no later than {this_year}."]
+    }
+    assert check("year", this_year + 1, max_value=2099).cleaned == {"q": this_year + 1}

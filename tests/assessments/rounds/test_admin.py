@@ -14,6 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 import assessments.questionnaires.admin  # noqa: F401  (registers the round admin through admin_rounds)
 from assessments.questionnaires.models import Questionnaire
@@ -94,6 +95,10 @@ def progressed(small):
     round_send_reminders_now(survey_round=small.round)
     send_pending_notifications_task(small.round.pk)
     mail.outbox.clear()
+    # That reminder went an hour ago: "Send reminder now" is not held back by it.
+    Notification.objects.filter(key__startswith="manual-").update(
+        created_at=timezone.now() - datetime.timedelta(hours=1)
+    )
     return small
 
 
@@ -535,7 +540,7 @@ def test_send_reminder_now_from_the_dashboard(staff_client, progressed, settings
     url = reverse("assessments:round_action", args=[progressed.round.slug, "remind"])
 
     assert staff_client.get(url).status_code == 405
-    result = staff_client.post(url, follow=True)
+    result = staff_client.post(url, {"confirm": "yes"}, follow=True)
 
     assert result.redirect_chain[-1][0] == dashboard_url(progressed.round)
     assert messages_of(result) == ["5 reminders queued: they are being sent to the focal points."]

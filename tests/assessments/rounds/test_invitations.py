@@ -45,7 +45,7 @@ from tests.factories import secretariat_round
 pytestmark = pytest.mark.django_db
 
 CLOSES = datetime.date(2025, 6, 30)
-BEFORE_EXPIRY = timezone.make_aware(datetime.datetime(2025, 7, 1, 12))
+BEFORE_EXPIRY = timezone.make_aware(datetime.datetime(2025, 6, 30, 12))  # the closing day
 
 
 @pytest.fixture(scope="module")
@@ -175,7 +175,7 @@ def test_opening_a_round_emails_each_focal_point_in_their_language(
     by_address = {message.to[0]: message for message in mail.outbox}
     for address, language, month in [
         ("alpha@example.org", "fr", "30 juin 2025"),
-        ("fr@example.org", "es", "30 junio 2025"),
+        ("fr@example.org", "es", "30 de junio de 2025"),
         ("de1@example.org", "en", "30 June 2025"),
         ("de2@example.org", "fr", "30 juin 2025"),
     ]:
@@ -290,7 +290,7 @@ def test_scheduled_reminders_go_only_when_due_and_only_to_non_submitters(small):
         with translation.override(languages[message.to[0]]):
             expected = gettext("Reminder: %(round)s closes on %(date)s") % {
                 "round": small.round.name,
-                "date": "2025-06-30",
+                "date": {"en": "30 June 2025", "fr": "30 juin 2025"}[languages[message.to[0]]],
             }
         assert message.subject == expected
     keys = set(Notification.objects.filter(kind="reminder").values_list("key", flat=True))
@@ -362,9 +362,12 @@ def test_send_reminder_now_queues_one_per_non_submitter_and_sends_after_commit(
     send_pending_notifications_task(small.round.pk)  # a retry sends nothing again
 
     assert sent_to(mail.outbox) == ["alpha@example.org", "de1@example.org", "de2@example.org"]
-    # A second click is a second reminder.
+    # A second click at once sends nothing; one later is a second reminder.
+    assert round_send_reminders_now(survey_round=small.round) == 0
+    manual = Notification.objects.filter(key__startswith="manual-")
+    manual.update(created_at=timezone.now() - datetime.timedelta(hours=1))
     assert round_send_reminders_now(survey_round=small.round) == 6
-    assert Notification.objects.filter(key__startswith="manual-").count() == 12
+    assert manual.count() == 12
 
 
 def test_send_reminder_now_is_refused_unless_the_round_is_open(small):

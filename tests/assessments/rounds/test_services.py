@@ -7,6 +7,7 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from assessments.questionnaires.models import Audience, Questionnaire
 from assessments.questionnaires.services import questionnaire_new_version
@@ -160,8 +161,9 @@ def test_opening_creates_the_invitations_and_sends_them_after_commit(
     invitations = Invitation.objects.filter(participant__round=survey_round)
     assert invitations.count() == 7
     assert {i.status for i in invitations} == {Invitation.Status.NOT_SENT}
-    # Links last 30 days past the end of the closing day.
-    assert {i.expires_at.date() for i in invitations} == {CLOSES + datetime.timedelta(days=30)}
+    # Links stop working when the round closes itself, at the end of the closing day.
+    end_of_closing_day = timezone.make_aware(datetime.datetime.combine(CLOSES, datetime.time.max))
+    assert {i.expires_at for i in invitations} == {end_of_closing_day}
 
 
 def test_it_refuses_to_open_without_a_published_questionnaire_for_each_audience(questionnaires):
@@ -237,7 +239,7 @@ def test_a_later_closing_date_extends_the_links(small):
     expiries = Invitation.objects.filter(participant__round=survey_round).values_list(
         "expires_at", flat=True
     )
-    assert {e.date() for e in expiries} == {datetime.date(2025, 10, 30)}
+    assert {e.date() for e in expiries} == {datetime.date(2025, 9, 30)}
 
 
 # --- closing, reopening, publishing ---
@@ -272,7 +274,7 @@ def test_a_closed_round_can_be_reopened_and_the_reopening_is_recorded(small):
     statuses = list(reopened.history.order_by("history_id").values_list("status", flat=True))
     assert statuses[-3:] == ["open", "closed", "open"]
     expiry = Invitation.objects.filter(participant__round=survey_round).first().expires_at
-    assert expiry.date() == datetime.date(2025, 8, 30)
+    assert expiry.date() == datetime.date(2025, 7, 31)
 
 
 def test_a_round_is_published_only_once_closed(small):

@@ -13,6 +13,8 @@ from assessments.summaries.render import document, to_docx, to_html, to_markdown
 from assessments.summaries.services import summary_edit_section, summary_publish
 from tests.assessments.summaries.world import (
     SECTION_TITLES_EN,
+    block_of,
+    change_answers,
     compose,
     docx_paragraphs,
     generate,
@@ -153,6 +155,40 @@ def test_the_compendium_downloads_hold_every_visible_summary(world, client, admi
         "round, so this compendium has no summary of it." in [text for _s, text in paragraphs]
     )
     assert client.get(url).status_code == 404  # nothing published yet
+
+
+@pytest.mark.django_db
+def test_the_compendium_is_offered_only_in_the_languages_it_exists_in(world, admin_client):
+    url = reverse("assessments:round_summaries", args=[world.slug])
+    before = admin_client.get(url).text
+    assert "compendium-" not in before
+    assert "can be downloaded once summaries have been generated" in before
+
+    generate(world, "RCM", "fr")
+    after = admin_client.get(url).text
+    french = reverse("assessments:compendium", args=[world.slug, "fr", "pdf"])
+    english = reverse("assessments:compendium", args=[world.slug, "en", "pdf"])
+    assert f'href="{french}"' in after and english not in after
+    assert admin_client.get(french).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_summaries_page_flags_answers_submitted_after_a_summary_was_written(
+    world, admin_client
+):
+    generate(world, "RCM")
+    generate(world, "SACM")
+    url = reverse("assessments:round_summaries", args=[world.slug])
+
+    def newer_column() -> dict[str, str]:
+        rows = admin_client.get(url).context["summaries"]
+        return {s.mechanism.acronym: s.has_newer_answers for s in rows}
+
+    assert newer_column() == {"RCM": False, "SACM": False}
+    change_answers(block_of(world, "MX", "RCM"), {})  # MX submits its RCM block again, later
+    assert newer_column() == {"RCM": True, "SACM": False}
+    generate(world, "RCM")
+    assert newer_column() == {"RCM": False, "SACM": False}
 
 
 @pytest.mark.django_db
