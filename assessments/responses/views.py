@@ -497,6 +497,16 @@ def missing_by_page(
     return result
 
 
+def empty_blocks(journey: Journey) -> list[Page]:
+    """Pages about a mechanism with no answer at all: no question there is required, but an
+    empty block is rarely meant, and the review must not call the answers complete."""
+    return [
+        page
+        for page in journey.pages
+        if page.section.per_mechanism and page.response.is_editable and not page.has_answers
+    ]
+
+
 def submit_view(request: HttpRequest, participant_id: int) -> HttpResponse:
     """What is still missing, then "submit" with a confirmation; errors are listed by page."""
     journey = participant_journey(request, participant_id)
@@ -524,6 +534,7 @@ def submit_view(request: HttpRequest, participant_id: int) -> HttpResponse:
     context = {
         "journey": journey,
         "missing": missing_by_page(journey, errors),
+        "empty_blocks": empty_blocks(journey),
         "confirm_error": confirm_error,
         "tried": request.method == "POST",
     }

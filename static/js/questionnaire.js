@@ -123,8 +123,12 @@
     function handle(response, data) {
       if (response.ok && data.saved) {
         if (data.version !== undefined) version.value = data.version;
-        showErrors(form, data.errors || {});
-        say(form.dataset.msgSaved || "Saved");
+        var errors = data.errors || {};
+        showErrors(form, errors);
+        // A value the server refused ("Enter a whole number") was not saved: saying "Saved"
+        // would let the respondent move on believing it was.
+        if (Object.keys(errors).length) fail(form.dataset.msgRejected || "");
+        else say(form.dataset.msgSaved || "Saved");
       } else {
         // On a conflict (409) the version is left alone: saving again would overwrite the
         // other change, so the respondent has to reload.

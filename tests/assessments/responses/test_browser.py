@@ -197,3 +197,33 @@ def test_save_and_continue_waits_for_the_autosave_in_flight(browser_page, invita
     page.go_back()
     page.reload()
     expect(institution).to_have_value("Ministry of Foreign Affairs")
+
+
+def test_an_autosave_that_refuses_a_value_says_not_saved(
+    browser_page, transactional_db, live_server, settings
+):
+    """The server keeps the page's valid answers and refuses "20x5" for a year: the status
+    must say so, not "Saved"."""
+    from playwright.sync_api import expect
+
+    from mechanisms.services import load_reference_data
+
+    load_reference_data(settings.REFERENCE_DATA_DIR)
+    survey_round = open_round_with_shipped_questionnaires()
+    rcm = RoundParticipant.objects.get(round=survey_round, mechanism__acronym="RCM")
+    page = browser_page
+    page.goto(f"{live_server.url}/respond/{invitation_token(rcm.invitation)}/")
+    page.goto(f"{live_server.url}/my/participants/{rcm.pk}/page/2/")
+    autosaved(page, lambda: page.locator("#q-has_strategy").get_by_label("Yes").check())
+    since = page.locator("#q-strategy_since input")
+    expect(since).to_be_visible()
+
+    with page.expect_response(lambda r: "/autosave/" in r.url and r.request.method == "POST"):
+        since.fill("20x5")
+        since.blur()
+    status = page.locator("[data-autosave-status]")
+    expect(status).to_contain_text("Not saved")
+    expect(page.locator("#q-strategy_since")).to_contain_text("Enter a whole number")
+
+    autosaved(page, lambda: (since.fill("2015"), since.blur()))
+    expect(status).to_have_text("Saved")

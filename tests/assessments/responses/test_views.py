@@ -381,6 +381,29 @@ def test_review_lists_what_is_missing_by_section(respondent, mexico):
     assert INSTITUTION in html
 
 
+def test_review_lists_the_blocks_about_mechanisms_that_have_no_answer(respondent, mexico):
+    autosave(respondent, once_response(mexico), "B0", institution="Ministry")
+    blocks = per_mechanism_responses(mexico)
+    assert len(blocks) >= 2
+    autosave(respondent, blocks[0], "B1", contribution_national="yes")
+
+    html = respondent.get(url("submit", mexico.pk)).content.decode()
+
+    assert "Every required question is answered." not in html
+    assert "Parts with no answer yet" in html
+    listed = re.findall(
+        r'<section class="missing" aria-labelledby="empty-title">.*?</section>', html, re.S
+    )
+    (empty,) = listed
+    assert blocks[0].mechanism.acronym not in empty
+    for block in blocks[1:]:
+        assert block.mechanism.acronym in empty
+    for block in blocks[1:]:
+        autosave(respondent, block, "B1", contribution_national="dk")
+    html = respondent.get(url("submit", mexico.pk)).content.decode()
+    assert "Every required question is answered." in html and "Parts with no answer" not in html
+
+
 def test_submit_with_a_missing_answer_shows_it_and_submits_nothing(respondent, mexico):
     reply = respondent.post(url("submit", mexico.pk), {"confirm": "yes"})
     assert reply.status_code == 400
