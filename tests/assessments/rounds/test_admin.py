@@ -45,10 +45,11 @@ pytestmark = pytest.mark.django_db
 #   1. the session                 2. the user
 #   3. the round, by slug
 #   4. participants by audience: counts by invitation status, last reminder (one GROUP BY)
-#   5. the round's mechanisms, with their region, own invitation status, and two correlated
-#      counts: member States owing a block, blocks submitted (regions add these rows up)
-#   6. participants that have not submitted, with party, invitation and focal point count
-DASHBOARD_QUERIES = 6
+#   5. the round's mechanisms, with their region group, own invitation status, and two
+#      correlated counts: member States owing a block, blocks submitted
+#   6. the same rows summed by region group (GROUP BY, the report's query too)
+#   7. participants that have not submitted, with party, invitation and focal point count
+DASHBOARD_QUERIES = 7
 
 
 @pytest.fixture(scope="module")
@@ -479,7 +480,7 @@ def test_the_dashboard_shows_the_figures_of_the_round(
     ]
     assert [
         (
-            r.region,
+            r.label,
             r.mechanisms_submitted,
             r.mechanisms,
             r.states_submitted,
@@ -488,9 +489,12 @@ def test_the_dashboard_shows_the_figures_of_the_round(
         )
         for r in dashboard.regions
     ] == [
-        ("North", 1, 2, 2, 4, 50),  # (1 + 2) of (2 + 4)
-        ("South", 0, 1, 1, 2, 33),  # (0 + 1) of (1 + 2)
+        ("Europe and Central Asia", 1, 2, 2, 4, 50),  # (1 + 2) of (2 + 4)
+        ("Middle East and North Africa", 0, 1, 1, 2, 33),  # (0 + 1) of (1 + 2)
     ]
+    assert [r.acronyms for r in dashboard.regions] == [["XALPHA", "XBETA"], ["XGAMMA"]]
+    html = page.content.decode()
+    assert "Rates by region group count" in html
     pending = {p.party_name: p for p in dashboard.non_submitters}
     assert set(pending) == {"XBETA", "XGAMMA", "Germany", "Italy", "XORG"}
     assert pending["Germany"].focal_point_count == 2
