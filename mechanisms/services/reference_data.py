@@ -1,4 +1,8 @@
-"""Load the reference registry (mechanisms, organizations, vocabularies) from YAML files.
+"""Load the reference registry (mechanisms, organizations, States, vocabularies) from YAML files.
+
+states.yaml gives each State its UN M49 region and whether it is a UN Member State; a
+mechanism's entry lists its members (or, for a global process, the States it is open to), its
+dated chairs and the sources of both.
 
 Idempotent: rows are matched on their natural keys (acronym, code, ISO code), created when
 missing, updated when the source changed, and left alone otherwise. Memberships loaded from the

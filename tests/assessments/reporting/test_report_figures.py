@@ -355,3 +355,22 @@ def test_the_number_of_queries_does_not_grow_with_the_responses(rounds, django_a
     assert pick(data.contribution, level="national", audience="state")["yes"] == 14
     with django_assert_num_queries(9):  # a previous round is read by the same queries
         round_report_data(large, previous_round=small)
+
+
+def test_with_every_active_mechanism_the_report_has_one_row_per_region_group(rounds):
+    from assessments.reporting.selectors import round_report_data
+    from assessments.rounds.selectors import round_dashboard
+    from mechanisms.models import Mechanism, RegionGroup
+
+    acronyms = list(Mechanism.objects.active().values_list("acronym", flat=True))
+    assert len(acronyms) == 35
+    survey_round, _participants = new_round("every-mechanism", 2030, acronyms)
+
+    rows = round_report_data(survey_round).response_rates_by_region
+    # 36 free-text regions before; now the seven groups, in their order, 35 mechanisms in all.
+    assert [r["region"] for r in rows] == [str(label) for _code, label in RegionGroup.choices]
+    assert sum(r["mechanisms"] for r in rows) == 35
+    dashboard = round_dashboard(survey_round)
+    assert [(g.label, g.expected, g.submitted) for g in dashboard.regions] == [
+        (r["region"], r["expected"], r["submitted"]) for r in rows
+    ]
