@@ -49,7 +49,8 @@ pytestmark = pytest.mark.django_db
 #      correlated counts: member States owing a block, blocks submitted
 #   6. the same rows summed by region group (GROUP BY, the report's query too)
 #   7. participants that have not submitted, with party, invitation and focal point count
-DASHBOARD_QUERIES = 7
+#   8. the round's States by UN M49 region, with how many submitted (one GROUP BY)
+DASHBOARD_QUERIES = 8
 
 
 @pytest.fixture(scope="module")
@@ -495,6 +496,10 @@ def test_the_dashboard_shows_the_figures_of_the_round(
     assert [r.acronyms for r in dashboard.regions] == [["XALPHA", "XBETA"], ["XGAMMA"]]
     html = page.content.decode()
     assert "Rates by region group count" in html
+    # FR, DE and IT are all in Europe (M49); FR submitted everything, DE and IT have not.
+    assert [(r.label, r.submitted, r.participants, r.rate) for r in dashboard.state_regions] == [
+        ("Europe", 1, 3, 33)
+    ]
     pending = {p.party_name: p for p in dashboard.non_submitters}
     assert set(pending) == {"XBETA", "XGAMMA", "Germany", "Italy", "XORG"}
     assert pending["Germany"].focal_point_count == 2
