@@ -143,10 +143,28 @@ class Organization(LocalizedNameMixin, models.Model):
         return f"{self.acronym} ({self.display_name})"
 
 
+class M49Region(models.TextChoices):
+    """The five regions of the UN M49 standard (Standard country or area codes for statistical
+    use), the top level of its geographic grouping."""
+
+    AFRICA = "africa", _("Africa")
+    AMERICAS = "americas", _("Americas")
+    ASIA = "asia", _("Asia")
+    EUROPE = "europe", _("Europe")
+    OCEANIA = "oceania", _("Oceania")
+
+
 class State(models.Model):
     """A State or territory, identified by its ISO 3166-1 alpha-2 code."""
 
     country = CountryField(_("country"), unique=True)
+    # From states.yaml (the M49 standard's region and sub-region); blank for Antarctica and the
+    # few codes M49 leaves out.
+    m49_region = models.CharField(
+        _("UN M49 region"), max_length=16, choices=M49Region.choices, blank=True
+    )
+    m49_subregion = models.CharField(_("UN M49 sub-region"), max_length=64, blank=True)
+    un_member = models.BooleanField(_("UN Member State"), default=False)
 
     class Meta:
         ordering = ["country"]
@@ -164,6 +182,20 @@ class State(models.Model):
 class MechanismQuerySet(models.QuerySet["Mechanism"]):
     def active(self) -> MechanismQuerySet:
         return self.filter(status=Mechanism.Status.ACTIVE)
+
+
+class RegionGroup(models.TextChoices):
+    """How the 2019 IOM report grouped the mechanisms: interregional forums and global processes
+    in groups of their own, every other mechanism in the region its members lie in. The order is
+    the reports' order."""
+
+    AFRICA = "africa", _("Africa")
+    AMERICAS = "americas", _("Americas")
+    ASIA_PACIFIC = "asia_pacific", _("Asia-Pacific")
+    EUROPE_CENTRAL_ASIA = "europe_central_asia", _("Europe and Central Asia")
+    MENA = "mena", _("Middle East and North Africa")
+    INTERREGIONAL = "interregional", _("Interregional")
+    GLOBAL = "global", _("Global")
 
 
 class Mechanism(LocalizedNameMixin, models.Model):
@@ -206,6 +238,13 @@ class Mechanism(LocalizedNameMixin, models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
     )
     region = models.CharField(_("region"), max_length=200, blank=True)
+    region_group = models.CharField(
+        _("region group"),
+        max_length=32,
+        choices=RegionGroup.choices,
+        blank=True,
+        help_text=_("The group of regions reports and dashboards count the mechanism under."),
+    )
     formal_association = models.CharField(_("formal association"), max_length=300, blank=True)
     chair_model = models.ForeignKey(
         Term,
@@ -244,6 +283,13 @@ class Mechanism(LocalizedNameMixin, models.Model):
         help_text=_("As published; the member list in the registry can be partial."),
     )
     provenance = models.CharField(_("provenance"), max_length=32, blank=True)
+    sources = models.TextField(
+        _("sources"),
+        blank=True,
+        help_text=_(
+            "Where each fact came from: one source a line, with the date it was consulted."
+        ),
+    )
     thematic_areas = models.ManyToManyField(
         ThematicArea, blank=True, related_name="mechanisms", verbose_name=_("thematic areas")
     )

@@ -281,7 +281,8 @@ def secretariat_round(*, slug: str = "small-2025", open_it: bool = True):  # -> 
     """A small round, by hand, of the shipped questionnaires (load the registry and the shipped
     questionnaires first), closing on 30 June 2025 with reminders 14, 7 and 2 days before:
 
-    mechanisms XALPHA and XBETA (region "North"), XGAMMA ("South"); States FR (member of XALPHA
+    mechanisms XALPHA and XBETA (region "North", group Europe and Central Asia), XGAMMA ("South",
+    Middle East and North Africa); States FR (member of XALPHA
     and XBETA), DE (XALPHA, XGAMMA), IT (XBETA, XGAMMA) and ES (XGAMMA, but not in the round);
     organization XORG (observer of XALPHA). Seven participants. Focal points: XALPHA (French),
     FR (Spanish), DE (two: English and French); the others have none.
@@ -294,9 +295,13 @@ def secretariat_round(*, slug: str = "small-2025", open_it: bool = True):  # -> 
 
     north, south = "North", "South"
     mechanisms = {
-        "XALPHA": MechanismFactory(acronym="XALPHA", region=north),
-        "XBETA": MechanismFactory(acronym="XBETA", region=north),
-        "XGAMMA": MechanismFactory(acronym="XGAMMA", region=south),
+        "XALPHA": MechanismFactory(
+            acronym="XALPHA", region=north, region_group="europe_central_asia"
+        ),
+        "XBETA": MechanismFactory(
+            acronym="XBETA", region=north, region_group="europe_central_asia"
+        ),
+        "XGAMMA": MechanismFactory(acronym="XGAMMA", region=south, region_group="mena"),
     }
     states = {code: StateFactory(country=code) for code in ("FR", "DE", "IT", "ES")}
     for code, acronyms in {

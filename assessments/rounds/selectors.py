@@ -3,16 +3,19 @@ whatever the number of participants, with every count computed in SQL."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from assessments.questionnaires.models import Audience
 from assessments.rounds.models import FocalPoint, Invitation, RoundParticipant, SurveyRound
-from mechanisms.models import Membership
+from mechanisms.models import M49Region, Membership, RegionGroup
 
 SUBMITTED = Q(invitation__status=Invitation.Status.SUBMITTED)
 IN_PROGRESS = Q(invitation__status=Invitation.Status.IN_PROGRESS)
@@ -120,7 +123,7 @@ def round_mechanism_rates(survey_round: SurveyRound) -> QuerySet[RoundParticipan
     round_states = RoundParticipant.objects.filter(round=survey_round, kind=Audience.STATE).values(
         "state_id"
     )
-    members = Membership.objects.current().filter(
+    members = Membership.objects.current(memberships_on(survey_round)).filter(
         mechanism_id=OuterRef("mechanism_id"),
         role=Membership.Role.MEMBER,
         state_id__in=round_states,
@@ -140,18 +143,39 @@ def round_mechanism_rates(survey_round: SurveyRound) -> QuerySet[RoundParticipan
             states_expected=count_of(members, "mechanism_id", "state_id"),
             states_submitted=count_of(blocks, "mechanism_id", "participant_id"),
         )
-        .order_by("mechanism__region", "mechanism__acronym")
+        .order_by("mechanism__region_group", "mechanism__acronym")
     )
+
+
+def memberships_on(survey_round: SurveyRound) -> datetime.date:
+    """Who owes a block: the memberships in force on the closing day, today while it is open."""
+    return min(timezone.localdate(), survey_round.closes_on)
+
+
+# The one definition of a response rate by region, shown on the dashboard and in the report.
+REGION_RATE_DEFINITION = gettext_lazy(
+    "Rates by region group count, for the mechanisms of each group (the groups of the 2019 IOM "
+    "report), each mechanism's own questionnaire and the block about the mechanism owed by each "
+    "of its member States taking part in the round (memberships in force on the closing day, "
+    "today while the round is open): submitted out of owed. Organizations' blocks and the "
+    "once-answered parts of States and organizations belong to no region and are counted in the "
+    "rates by audience only."
+)
 
 
 @dataclass
 class RegionRates:
-    region: str
+    region: str  # a RegionGroup code, "" when the mechanism has none
     mechanisms: int = 0
     mechanisms_submitted: int = 0
     states_expected: int = 0
     states_submitted: int = 0
     acronyms: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        labels = dict(RegionGroup.choices)
+        return str(labels[self.region]) if self.region in labels else _("No region group recorded")
 
     @property
     def expected(self) -> int:
@@ -166,18 +190,71 @@ class RegionRates:
         return rate(self.submitted, self.expected)
 
 
-def region_rates(mechanism_rows: list[RoundParticipant]) -> list[RegionRates]:
-    """A region's figures add up the rows of its mechanisms (counted in SQL above): a region
-    has a handful of mechanisms, and a (mechanism, State) pair is counted once per mechanism."""
-    regions: dict[str, RegionRates] = {}
-    for row in mechanism_rows:
-        region = regions.setdefault(row.mechanism.region, RegionRates(row.mechanism.region))
-        region.mechanisms += 1
-        region.mechanisms_submitted += row.invitation_status == Invitation.Status.SUBMITTED
-        region.states_expected += row.states_expected
-        region.states_submitted += row.states_submitted
-        region.acronyms.append(row.mechanism.acronym)
-    return sorted(regions.values(), key=lambda r: (r.region == "", r.region.lower()))
+def round_region_rates(
+    survey_round: SurveyRound, mechanism_rows: list[RoundParticipant] | None = None
+) -> list[RegionRates]:
+    """Response rates by region group (REGION_RATE_DEFINITION), one row per group with
+    mechanisms in the round, in the groups' order: one query, summed in SQL over the mechanism
+    rows above (a (mechanism, State) pair counts once per mechanism)."""
+    rows = (
+        round_mechanism_rates(survey_round)
+        .order_by()
+        .values(group=F("mechanism__region_group"))
+        .annotate(
+            n_mechanisms=Count("pk"),
+            n_mechanisms_submitted=Count("pk", filter=SUBMITTED),
+            n_states_expected=Sum("states_expected"),
+            n_states_submitted=Sum("states_submitted"),
+        )
+    )
+    order = {code: position for position, code in enumerate(RegionGroup.values)}
+    regions = [
+        RegionRates(
+            region=row["group"], mechanisms=row["n_mechanisms"],
+            mechanisms_submitted=row["n_mechanisms_submitted"],
+            states_expected=row["n_states_expected"] or 0,
+            states_submitted=row["n_states_submitted"] or 0,
+        )
+        for row in rows
+    ]  # fmt: skip
+    # The dashboard lists each group's mechanisms, from the rows it has already read.
+    for row in mechanism_rows or []:
+        for region in regions:
+            if region.region == row.mechanism.region_group:
+                region.acronyms.append(row.mechanism.acronym)
+    return sorted(regions, key=lambda r: order.get(r.region, len(order)))
+
+
+@dataclass(frozen=True)
+class StateRegionRates:
+    region: str  # an M49Region code, "" for a State M49 does not place
+    participants: int
+    submitted: int
+
+    @property
+    def label(self) -> str:
+        labels = dict(M49Region.choices)
+        return str(labels[self.region]) if self.region in labels else _("No M49 region")
+
+    @property
+    def rate(self) -> int | None:
+        return rate(self.submitted, self.participants)
+
+
+def round_state_region_rates(survey_round: SurveyRound) -> list[StateRegionRates]:
+    """The round's States by their UN M49 region: how many take part and how many submitted
+    everything they owe (their invitation's status), in M49's order: one GROUP BY."""
+    rows = (
+        RoundParticipant.objects.filter(round=survey_round, kind=Audience.STATE)
+        .order_by()
+        .values(region=F("state__m49_region"))
+        .annotate(participants=Count("pk"), submitted=Count("pk", filter=SUBMITTED))
+    )
+    order = {code: position for position, code in enumerate(M49Region.values)}
+    regions = [
+        StateRegionRates(row["region"], row["participants"], row["submitted"]) for row in rows
+    ]
+    return sorted(regions, key=lambda r: order.get(r.region, len(order)))
 
 
 # --- who has not submitted -----------------------------------------------------------------
@@ -217,6 +294,8 @@ class RoundDashboard:
     mechanisms: list[RoundParticipant]
     regions: list[RegionRates]
     non_submitters: list[RoundParticipant]
+    state_regions: list[StateRegionRates] = field(default_factory=list)
+    region_definition: str = field(default_factory=lambda: str(REGION_RATE_DEFINITION))
 
 
 def with_status_labels(rows: list[RoundParticipant]) -> list[RoundParticipant]:
@@ -228,7 +307,7 @@ def with_status_labels(rows: list[RoundParticipant]) -> list[RoundParticipant]:
 
 
 def round_dashboard(survey_round: SurveyRound) -> RoundDashboard:
-    """Everything the dashboard shows: three queries, whatever the size of the round."""
+    """Everything the dashboard shows: five queries, whatever the size of the round."""
     audiences = round_audience_rates(survey_round)
     mechanisms = with_status_labels(list(round_mechanism_rates(survey_round)))
     return RoundDashboard(
@@ -236,6 +315,7 @@ def round_dashboard(survey_round: SurveyRound) -> RoundDashboard:
         audiences=audiences,
         total=audience_totals(audiences),
         mechanisms=mechanisms,
-        regions=region_rates(mechanisms),
+        regions=round_region_rates(survey_round, mechanisms),
         non_submitters=with_status_labels(list(round_non_submitters(survey_round))),
+        state_regions=round_state_region_rates(survey_round),
     )

@@ -1,4 +1,8 @@
-"""Load the reference registry (mechanisms, organizations, vocabularies) from YAML files.
+"""Load the reference registry (mechanisms, organizations, States, vocabularies) from YAML files.
+
+states.yaml gives each State its UN M49 region and whether it is a UN Member State; a
+mechanism's entry lists its members (or, for a global process, the States it is open to), its
+dated chairs and the sources of both.
 
 Idempotent: rows are matched on their natural keys (acronym, code, ISO code), created when
 missing, updated when the source changed, and left alone otherwise. Memberships loaded from the
@@ -8,6 +12,7 @@ entered by the secretariat are never touched.
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,9 +27,11 @@ from django_countries import countries
 
 from mechanisms.models import (
     GcmObjective,
+    M49Region,
     Mechanism,
     Membership,
     Organization,
+    RegionGroup,
     State,
     Term,
     ThematicArea,
@@ -220,15 +227,49 @@ def load_organizations(report: LoadReport, entries: list[dict]) -> dict[str, Org
     return organizations
 
 
-def load_states(report: LoadReport) -> dict[str, State]:
-    """Every ISO 3166-1 country and territory is a State of the registry."""
-    existing = set(State.objects.values_list("country", flat=True))
-    missing = [State(country=code) for code, _name in countries if code not in existing]
-    State.objects.bulk_create(missing)
+def load_states(report: LoadReport, m49: dict[str, dict]) -> dict[str, State]:
+    """Every ISO 3166-1 country and territory is a State of the registry, with its UN M49 region
+    and sub-region and whether it is a UN Member State (from states.yaml)."""
+
+    def values(code: str) -> dict[str, Any]:
+        entry = m49.get(code) or {}
+        return {
+            "m49_region": entry.get("region") or "",
+            "m49_subregion": entry.get("subregion") or "",
+            "un_member": bool(entry.get("un_member_since")),
+        }
+
     label = str(State._meta.verbose_name_plural)
+    existing = {str(state.country.code): state for state in State.objects.all()}
+    missing = [
+        State(country=code, **values(code)) for code, _name in countries if code not in existing
+    ]
+    State.objects.bulk_create(missing)
+    changed = []
+    for code, state in existing.items():
+        wanted = values(code)
+        if any(getattr(state, name) != value for name, value in wanted.items()):
+            for name, value in wanted.items():
+                setattr(state, name, value)
+            changed.append(state)
+    State.objects.bulk_update(changed, ["m49_region", "m49_subregion", "un_member"])
     report.created[label] += len(missing)
-    report.unchanged[label] += len(existing)
+    report.updated[label] += len(changed)
+    report.unchanged[label] += len(existing) - len(changed)
     return {str(state.country.code): state for state in State.objects.all()}
+
+
+def read_states(path: Path) -> dict[str, dict]:
+    entries = read_yaml(path, "states")
+    if not isinstance(entries, dict):
+        raise ReferenceDataError(f"{path}: 'states' must map ISO codes to their M49 region")
+    for code, entry in entries.items():
+        # An unquoted NO (Norway) reads as false in YAML: every key must be a quoted code.
+        if not isinstance(code, str):
+            raise ReferenceDataError(f"{path}: State {code!r}: quote the ISO code")
+        if not isinstance(entry, dict) or entry.get("region") not in M49Region.values:
+            raise ReferenceDataError(f"{path}: State {code}: unknown M49 region")
+    return entries
 
 
 def secretariat_organizations(
@@ -262,7 +303,8 @@ def load_mechanisms(
                 "name_es": text(entry, "name_es"), **translations(entry, "short_name"),
                 "short_name_fr_gender": text(entry, "short_name_fr_gender"), "kind": entry["kind"],
                 "established": entry.get("established"), "status": entry["status"],
-                "region": text(entry, "region"), "formal_association": text(entry, "formal_association"),
+                "region": text(entry, "region"), "region_group": region_group(entry),
+                "formal_association": text(entry, "formal_association"),
                 "chair_model": lookup_term(terms, "chair_models", entry, "chair_model"),
                 "secretariat_type": lookup_term(terms, "secretariat_types", entry, "secretariat_type"),
                 "secretariat_host": text(entry, "secretariat_host"),
@@ -270,6 +312,7 @@ def load_mechanisms(
                 "website": text(entry, "website"), "description": text(entry, "notes"),
                 "member_count_reported": entry.get("member_count"),
                 "provenance": text(entry, "provenance"),
+                "sources": "\n".join(entry.get("sources") or []),
             })  # fmt: skip
             try:
                 sync_m2m(report, mechanism, "thematic_areas",
@@ -282,6 +325,13 @@ def load_mechanisms(
     sync_memberships(report, wanted_memberships)
 
 
+def region_group(entry: dict) -> str:
+    code = text(entry, "region_group")
+    if code not in RegionGroup.values:
+        raise ReferenceDataError(f"mechanism {entry['acronym']}: unknown region_group '{code}'")
+    return code
+
+
 def lookup_term(terms: dict, vocabulary: str, entry: dict, key: str) -> Term | None:
     code = entry.get(key)
     if not code:
@@ -291,6 +341,49 @@ def lookup_term(terms: dict, vocabulary: str, entry: dict, key: str) -> Term | N
     return terms[(vocabulary, code)]
 
 
+# `members_open_to` of a global process: the States it is open to, instead of a list.
+OPEN_TO = {"un_member_states": lambda states: sorted(c for c, s in states.items() if s.un_member)}
+
+
+def listed_participants(entry: dict, states: dict[str, State]) -> list[tuple]:
+    """(token, role, start, end) of each member, observer and chair an entry lists."""
+    members = list(entry.get("members") or [])
+    open_to = entry.get("members_open_to")
+    if open_to:
+        if open_to not in OPEN_TO:
+            raise ReferenceDataError(
+                f"mechanism {entry['acronym']}: unknown members_open_to '{open_to}'"
+            )
+        members += OPEN_TO[open_to](states)
+    since = entry.get("member_since") or {}
+    listed = [
+        (token, Membership.Role.MEMBER, parse_date(entry, since.get(token)), None)
+        for token in dict.fromkeys(members)
+    ]
+    listed += [
+        (token, Membership.Role.OBSERVER, None, None) for token in entry.get("observers") or []
+    ]
+    for chair in entry.get("chairs") or []:
+        listed.append((
+            chair["participant"], Membership.Role.CHAIR, parse_date(entry, chair.get("start")),
+            parse_date(entry, chair.get("end")),
+        ))  # fmt: skip
+    return listed
+
+
+def parse_date(entry: dict, value: Any) -> datetime.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise ReferenceDataError(
+            f"mechanism {entry['acronym']}: '{value}' is not a date (YYYY-MM-DD)"
+        ) from exc
+
+
 def membership_keys(
     entry: dict,
     mechanism: Mechanism,
@@ -298,19 +391,22 @@ def membership_keys(
     organizations: dict[str, Organization],
     states: dict[str, State],
 ) -> set[tuple]:
-    """(mechanism id, 'state'|'organization', participant id, role) for each listed participant."""
+    """(mechanism id, 'state'|'organization', participant id, role, start, end) for each listed
+    participant; a chair has one key per period it held the chair."""
     keys = set()
-    listed = [(token, Membership.Role.MEMBER) for token in entry.get("members") or []]
-    listed += [(token, Membership.Role.OBSERVER) for token in entry.get("observers") or []]
-    for token, role in listed:
+    for token, role, start, end in listed_participants(entry, states):
+        if start and end and end < start:
+            raise ReferenceDataError(
+                f"mechanism {entry['acronym']}: {token}'s {role} ends before it begins"
+            )
         if token in organizations:
-            keys.add((mechanism.pk, "organization", organizations[token].pk, role))
+            keys.add((mechanism.pk, "organization", organizations[token].pk, role, start, end))
         elif token in states:
-            keys.add((mechanism.pk, "state", states[token].pk, role))
+            keys.add((mechanism.pk, "state", states[token].pk, role, start, end))
         else:
             raise ReferenceDataError(f"mechanism {entry['acronym']}: unknown participant '{token}'")
     for host in hosts:
-        keys.add((mechanism.pk, "organization", host.pk, Membership.Role.SECRETARIAT))
+        keys.add((mechanism.pk, "organization", host.pk, Membership.Role.SECRETARIAT, None, None))
     return keys
 
 
@@ -319,13 +415,14 @@ def sync_memberships(report: LoadReport, wanted: set[tuple]) -> None:
     existing = {}
     for m in Membership.objects.filter(source=Membership.Source.REFERENCE):
         kind, pk = ("state", m.state_id) if m.state_id else ("organization", m.organization_id)
-        existing[(m.mechanism_id, kind, pk, m.role)] = m.pk
+        existing[(m.mechanism_id, kind, pk, m.role, m.start_date, m.end_date)] = m.pk
     # A participant the secretariat already entered by hand (open, same role) keeps that row.
     manual = set()
     for m in Membership.objects.filter(source=Membership.Source.MANUAL, end_date__isnull=True):
         kind, pk = ("state", m.state_id) if m.state_id else ("organization", m.organization_id)
         manual.add((m.mechanism_id, kind, pk, m.role))
-    wanted = wanted - manual
+    # Only an open reference period can clash with the open manual row.
+    wanted = {key for key in wanted if not (key[5] is None and key[:4] in manual)}
     stale = [pk for key, pk in existing.items() if key not in wanted]
     if stale:
         Membership.objects.filter(pk__in=stale).delete()
@@ -335,8 +432,9 @@ def sync_memberships(report: LoadReport, wanted: set[tuple]) -> None:
             mechanism_id=mechanism_id, role=role, source=Membership.Source.REFERENCE,
             state_id=pk if kind == "state" else None,
             organization_id=pk if kind == "organization" else None,
+            start_date=start, end_date=end,
         )
-        for mechanism_id, kind, pk, role in sorted(missing)
+        for mechanism_id, kind, pk, role, start, end in sorted(missing, key=str)
     )  # fmt: skip
     report.created[label] += len(missing)
     report.deleted[label] += len(stale)
@@ -352,7 +450,7 @@ def load_reference_data(directory: Path) -> LoadReport:
     organizations = load_organizations(
         report, read_yaml(directory / "organizations.yaml", "organizations")
     )
-    states = load_states(report)
+    states = load_states(report, read_states(directory / "states.yaml"))
     load_mechanisms(
         report, read_yaml(directory / "mechanisms.yaml", "mechanisms"), organizations, states
     )

@@ -31,7 +31,7 @@ from tests.factories import MechanismFactory, MembershipFactory, OrganizationFac
 
 pytestmark = pytest.mark.django_db
 
-REFERENCE_FILES = ("mechanisms.yaml", "organizations.yaml", "vocabularies.yaml")
+REFERENCE_FILES = ("mechanisms.yaml", "organizations.yaml", "states.yaml", "vocabularies.yaml")
 CHAIR_OVERLAP = "This participant already chairs the mechanism in that period."
 
 
@@ -292,20 +292,26 @@ def test_first_load_creates_the_registry(settings):
     report = load_reference_data(settings.REFERENCE_DATA_DIR)
 
     source = read_reference(settings.REFERENCE_DATA_DIR, "mechanisms")["mechanisms"]
-    members = sum(len(entry.get("members") or []) for entry in source)
+    # A global process open to the UN Member States lists the 193 of them.
+    members = sum(
+        len(entry.get("members") or []) + (193 if entry.get("members_open_to") else 0)
+        for entry in source
+    )
     observers = sum(len(entry.get("observers") or []) for entry in source)
     secretariats = sum(expected_secretariat_rows(entry) for entry in source)
+    chairs = sum(len(entry.get("chairs") or []) for entry in source)
     assert (Mechanism.objects.count(), Organization.objects.count()) == (41, 46)
     assert (State.objects.count(), ThematicArea.objects.count()) == (249, 30)
     assert GcmObjective.objects.count() == 23
     assert Membership.objects.filter(role=Membership.Role.MEMBER).count() == members
     assert Membership.objects.filter(role=Membership.Role.OBSERVER).count() == observers
     assert Membership.objects.filter(role=Membership.Role.SECRETARIAT).count() == secretariats
-    assert Membership.objects.count() == members + observers + secretariats
+    assert Membership.objects.filter(role=Membership.Role.CHAIR).count() == chairs
+    assert Membership.objects.count() == members + observers + secretariats + chairs
     assert set(Membership.objects.values_list("source", flat=True)) == {"reference"}
     assert report.changed
     assert report.created["mechanisms"] == 41
-    assert report.created["memberships"] == members + observers + secretariats
+    assert report.created["memberships"] == members + observers + secretariats + chairs
 
 
 def test_first_load_links_rcm_to_its_members_observers_secretariat_and_themes(reference_data):

@@ -70,7 +70,7 @@ def test_list_shows_current_member_and_observer_counts(reference_registry, clien
     rows = listed_rows(client.get(LIST_URL))
     assert rows["RCM"][4:6] == ["11", "10"]
     assert rows["SACM"][4:6] == ["12", "1"]
-    assert rows["GFMD"][4:6] == ["0", "0"]
+    assert rows["GFMD"][4:6] == ["193", "0"]  # open to the UN Member States
 
 
 def test_list_counts_only_memberships_in_force_today(reference_registry, client):

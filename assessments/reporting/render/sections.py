@@ -8,6 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from assessments.reporting.selectors import ReportData
+from assessments.rounds.selectors import REGION_RATE_DEFINITION
 
 from .tables import Cell, Numbers, Section, Table, counted, display
 
@@ -24,12 +25,12 @@ def response_tables(data: ReportData) -> list[Table]:
              for r in data.response_rates_by_audience],
         ),
         Table(
-            "rates_region", _("Response rates by region"), _("Rates by region"),
-            [_("Region"), _("Mechanisms"), _("Mechanisms responding"), _("Expected responses"),
+            "rates_region", _("Response rates by region group"), _("Rates by region group"),
+            [_("Region group"), _("Mechanisms"), _("Mechanisms responding"), _("Expected responses"),
              _("Submitted responses"), rate],
             [[r["region"], r["mechanisms"], r["mechanisms_responded"], r["expected"],
               r["submitted"], r["percent"]] for r in data.response_rates_by_region],
-            note=_("“—”: the once-answered parts of States and organizations, about no mechanism."),
+            note=str(REGION_RATE_DEFINITION),
         ),
         Table(
             "rates_mechanism", _("Response rates by mechanism"), _("Rates by mechanism"),

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from assessments.questionnaires.models import Audience
+from assessments.rounds.selectors import round_region_rates
 
 from .builder import RoundTables
-from .common import ALL, AUDIENCE_LABELS, AUDIENCES, NO_REGION, percent
+from .common import ALL, AUDIENCE_LABELS, AUDIENCES, percent
 from .queries import RoundFigures
 
 
@@ -53,28 +53,14 @@ class RateTables(RoundTables):
             })  # fmt: skip
         return rows
 
-    def rates_by_region(self, by_mechanism: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        regions: dict[str, dict[str, int]] = defaultdict(Counter)
-        for row in by_mechanism:
-            tally = regions[row["region"]]
-            tally["mechanisms"] += 1
-            tally["mechanisms_responded"] += int(row["own_response"])
-            tally["expected"] += 1 + row["member_states"] + row["organizations"]
-            tally["submitted"] += (
-                int(row["own_response"]) + row["state_blocks"] + row["organization_blocks"]
-            )
-        once = regions[NO_REGION]
-        for audience in (Audience.STATE, Audience.ORGANIZATION):
-            once["expected"] += self.current.participants.get(audience, (0, 0))[0]
-            once["submitted"] += self.current.submitted.get((audience, None), 0)
+    def rates_by_region(self) -> list[dict[str, Any]]:
+        """By region group, with the dashboard's definition and query (round_region_rates)."""
         return [
             {
-                "region": region,
-                "mechanisms": regions[region]["mechanisms"],
-                "mechanisms_responded": regions[region]["mechanisms_responded"],
-                "expected": regions[region]["expected"],
-                "submitted": regions[region]["submitted"],
-                "percent": percent(regions[region]["submitted"], regions[region]["expected"]),
+                "region": region.label, "mechanisms": region.mechanisms,
+                "mechanisms_responded": region.mechanisms_submitted,
+                "expected": region.expected, "submitted": region.submitted,
+                "percent": percent(region.submitted, region.expected),
             }
-            for region in self.regions(regions)
-        ]
+            for region in round_region_rates(self.round)
+        ]  # fmt: skip

@@ -6,6 +6,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assessments.rounds.models import SurveyRound
+from assessments.rounds.selectors import REGION_RATE_DEFINITION
 
 from .common import ReportData
 from .comparison import ComparisonTables
@@ -32,10 +33,9 @@ class Builder(ComparisonTables):
                 "Region: the region of the mechanism, as recorded in the registry, for a "
                 "mechanism's own response and for every block about a mechanism. A State's or "
                 "an organization's once-answered response is about no mechanism and has no "
-                "region; it is shown as “—”. Response rates by region count expected responses: "
-                "each mechanism's own response and each block about it (in the mechanism's "
-                "region), and each State's and organization's once-answered part (under “—”)."
+                "region; it is shown as “—”."
             ),
+            str(REGION_RATE_DEFINITION),
             _(
                 "Respondents: a mechanism's own response, and each block a State or an "
                 "organization gave about one mechanism, count once each (a State answering "
@@ -72,7 +72,7 @@ class Builder(ComparisonTables):
             previous_round_name=self.previous_round.name if self.previous_round else None,
             definitions=self.definitions(),
             response_rates_by_audience=rates,
-            response_rates_by_region=self.rates_by_region(by_mechanism),
+            response_rates_by_region=self.rates_by_region(),
             response_rates_by_mechanism=by_mechanism,
             thematic_matrix=self.thematic_matrix(),
             contribution=self.contribution(),

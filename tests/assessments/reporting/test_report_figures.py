@@ -52,17 +52,31 @@ def test_response_rates_by_mechanism_compare_blocks_with_member_states_in_the_ro
     assert (rows["CMC"]["state_blocks"], rows["CMC"]["organization_blocks"]) == (1, 1)
 
 
-def test_response_rates_by_region_count_expected_responses_with_once_parts_under_a_dash(report):
+def test_response_rates_by_region_group_count_own_responses_and_member_state_blocks(report):
+    # CMC, RCM and SACM are all in the Americas group: one row. Expected: the three own
+    # responses and the member States' blocks (CMC: DO; RCM: MX, DO, CR; SACM: AR); submitted:
+    # RCM's and SACM's own, DO's block about CMC, MX's and DO's about RCM, AR's (CR: a draft).
     assert [
         (r["region"], r["mechanisms"], r["mechanisms_responded"], r["expected"], r["submitted"],
          r["percent"])
         for r in report.response_rates_by_region
+    ] == [("Americas", 3, 2, 8, 6, 75.0)]  # fmt: skip
+
+
+def test_the_report_and_the_dashboard_agree_on_region_rates(rounds, report):
+    from assessments.rounds.selectors import REGION_RATE_DEFINITION, round_dashboard
+
+    current, _previous = rounds
+    dashboard = round_dashboard(current)
+    assert [
+        (g.label, g.mechanisms, g.mechanisms_submitted, g.expected, g.submitted)
+        for g in dashboard.regions
     ] == [
-        ("Caribbean", 1, 0, 3, 2, 66.7),  # CMC's own (missing), DO's and UNHCR's blocks
-        (RCM_REGION, 1, 1, 5, 4, 80.0),  # own, MX, DO, CR (draft), UNHCR
-        ("South America", 1, 1, 2, 2, 100.0),  # own, AR
-        ("—", 0, 0, 5, 4, 80.0),  # once-answered parts: 4 States (CR a draft), 1 organization
-    ]  # fmt: skip
+        (r["region"], r["mechanisms"], r["mechanisms_responded"], r["expected"], r["submitted"])
+        for r in report.response_rates_by_region
+    ]
+    assert dashboard.regions[0].acronyms == ["CMC", "RCM", "SACM"]
+    assert str(REGION_RATE_DEFINITION) in report.definitions
 
 
 def test_the_thematic_matrix_crosses_responding_mechanisms_with_every_thematic_area(report):
@@ -334,10 +348,29 @@ def test_the_number_of_queries_does_not_grow_with_the_responses(rounds, django_a
     # 3 the round's mechanisms; 4 submitted responses by audience and mechanism; 5 answer rows
     # of closed questions grouped by question, audience, mechanism, row and value; 6 respondents
     # per question, audience and mechanism; 7 mechanisms' names and regions; 8 memberships
-    # expected to answer per mechanism.
+    # expected to answer per mechanism; 9 response rates by region group (the dashboard's query).
     for survey_round in (small, large):
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(9):
             data = round_report_data(survey_round)
     assert pick(data.contribution, level="national", audience="state")["yes"] == 14
-    with django_assert_num_queries(8):  # a previous round is read by the same queries
+    with django_assert_num_queries(9):  # a previous round is read by the same queries
         round_report_data(large, previous_round=small)
+
+
+def test_with_every_active_mechanism_the_report_has_one_row_per_region_group(rounds):
+    from assessments.reporting.selectors import round_report_data
+    from assessments.rounds.selectors import round_dashboard
+    from mechanisms.models import Mechanism, RegionGroup
+
+    acronyms = list(Mechanism.objects.active().values_list("acronym", flat=True))
+    assert len(acronyms) == 35
+    survey_round, _participants = new_round("every-mechanism", 2030, acronyms)
+
+    rows = round_report_data(survey_round).response_rates_by_region
+    # 36 free-text regions before; now the seven groups, in their order, 35 mechanisms in all.
+    assert [r["region"] for r in rows] == [str(label) for _code, label in RegionGroup.choices]
+    assert sum(r["mechanisms"] for r in rows) == 35
+    dashboard = round_dashboard(survey_round)
+    assert [(g.label, g.expected, g.submitted) for g in dashboard.regions] == [
+        (r["region"], r["expected"], r["submitted"]) for r in rows
+    ]

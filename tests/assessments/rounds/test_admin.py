@@ -46,10 +46,12 @@ pytestmark = pytest.mark.django_db
 #   1. the session                 2. the user
 #   3. the round, by slug
 #   4. participants by audience: counts by invitation status, last reminder (one GROUP BY)
-#   5. the round's mechanisms, with their region, own invitation status, and two correlated
-#      counts: member States owing a block, blocks submitted (regions add these rows up)
-#   6. participants that have not submitted, with party, invitation and focal point count
-DASHBOARD_QUERIES = 6
+#   5. the round's mechanisms, with their region group, own invitation status, and two
+#      correlated counts: member States owing a block, blocks submitted
+#   6. the same rows summed by region group (GROUP BY, the report's query too)
+#   7. participants that have not submitted, with party, invitation and focal point count
+#   8. the round's States by UN M49 region, with how many submitted (one GROUP BY)
+DASHBOARD_QUERIES = 8
 
 
 @pytest.fixture(scope="module")
@@ -484,7 +486,7 @@ def test_the_dashboard_shows_the_figures_of_the_round(
     ]
     assert [
         (
-            r.region,
+            r.label,
             r.mechanisms_submitted,
             r.mechanisms,
             r.states_submitted,
@@ -493,8 +495,15 @@ def test_the_dashboard_shows_the_figures_of_the_round(
         )
         for r in dashboard.regions
     ] == [
-        ("North", 1, 2, 2, 4, 50),  # (1 + 2) of (2 + 4)
-        ("South", 0, 1, 1, 2, 33),  # (0 + 1) of (1 + 2)
+        ("Europe and Central Asia", 1, 2, 2, 4, 50),  # (1 + 2) of (2 + 4)
+        ("Middle East and North Africa", 0, 1, 1, 2, 33),  # (0 + 1) of (1 + 2)
+    ]
+    assert [r.acronyms for r in dashboard.regions] == [["XALPHA", "XBETA"], ["XGAMMA"]]
+    html = page.content.decode()
+    assert "Rates by region group count" in html
+    # FR, DE and IT are all in Europe (M49); FR submitted everything, DE and IT have not.
+    assert [(r.label, r.submitted, r.participants, r.rate) for r in dashboard.state_regions] == [
+        ("Europe", 1, 3, 33)
     ]
     pending = {p.party_name: p for p in dashboard.non_submitters}
     assert set(pending) == {"XBETA", "XGAMMA", "Germany", "Italy", "XORG"}

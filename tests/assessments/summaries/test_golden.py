@@ -90,8 +90,14 @@ def answered_round(
     member State (country code -> its block about the mechanism) submitted."""
     load_shipped_questionnaires()
     parties = {code: State.objects.get(country=code) for code in states}
+    # The registry lists some of them already (the Budapest Process's Türkiye, Hungary,
+    # Pakistan); the others become members here.
+    listed = set(
+        mechanism.memberships.current().filter(role="member").values_list("state", flat=True)
+    )
     for state in parties.values():
-        membership_create(mechanism=mechanism, participant=state)
+        if state.pk not in listed:
+            membership_create(mechanism=mechanism, participant=state)
     today = datetime.date.today()
     survey_round = round_create(
         name="Assessment 2019", slug="assessment-2019", year=2019,
