@@ -10,11 +10,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +29,7 @@ from assessments.rounds.models import (
     RoundParticipant,
     SurveyRound,
 )
+from assessments.rounds.services import focal_point_import
 from assessments.rounds.services.invitations import (
     invitation_resend,
     invitation_revoke,
@@ -83,6 +85,86 @@ def run_each(
         except ValidationError as exc:
             model_admin.message_user(request, f"{obj}: {error_text(exc)}", messages.ERROR)
     return done
+
+
+# --- focal points from a file ---------------------------------------------------------------
+
+
+class FocalPointImportForm(forms.Form):
+    upload = forms.FileField(
+        label=_("File (CSV or XLSX)"),
+        help_text=_(
+            "A header row, then one focal point a row. Columns: kind (mechanism, state or "
+            "organization), code (the mechanism's acronym, the State's two-letter ISO code or "
+            "the organization's acronym), name, email and, optionally, language (en, fr or es)."
+        ),
+    )
+
+
+def focal_point_import_view(
+    model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str
+) -> HttpResponse:
+    """Upload → preview (what would change, and every error by row) → confirm (all or nothing)."""
+    survey_round = get_object_or_404(SurveyRound, pk=object_id)
+    if not model_admin.has_change_permission(request, survey_round):
+        raise PermissionDenied
+    form = FocalPointImportForm()
+    plan, refusals = None, []
+    if request.method == "POST" and "confirm" in request.POST:
+        try:
+            rows = focal_point_import.rows_from_token(request.POST.get("rows", ""))
+            done = focal_point_import.focal_points_import_apply(
+                survey_round=survey_round, rows=rows
+            )
+        except ValidationError as exc:
+            refusals = exc.messages
+        else:
+            model_admin.message_user(request, import_summary(done), messages.SUCCESS)
+            return HttpResponseRedirect(
+                reverse("admin:assessments_surveyround_change", args=[survey_round.pk])
+            )
+    elif request.method == "POST":
+        form = FocalPointImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                rows = focal_point_import.read_upload(form.cleaned_data["upload"])
+            except ValidationError as exc:
+                form.add_error("upload", exc)
+            else:
+                plan = focal_point_import.focal_points_import_plan(
+                    survey_round=survey_round, rows=rows
+                )
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "original": survey_round,
+        "title": gettext("Import focal points"),
+        "form": form,
+        "plan": plan,
+        "refusals": refusals,
+        "rows_token": focal_point_import.rows_token(plan.rows) if plan else "",
+        "max_rows": focal_point_import.MAX_ROWS,
+    }
+    return render(request, "admin/assessments/surveyround/import_focal_points.html", context)
+
+
+def import_summary(plan: focal_point_import.ImportPlan) -> str:
+    return gettext(
+        "Focal points imported: %(new)d new, %(changed)d updated, %(unchanged)d unchanged; "
+        "%(participants)d participants added, %(invitations)d invitations created."
+    ) % {
+        "new": len(plan.new),
+        "changed": len(plan.changed),
+        "unchanged": plan.unchanged,
+        "participants": len(plan.new_participants),
+        "invitations": plan.invitations,
+    }
+
+
+def focal_point_template_view(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(focal_point_import.template_csv(), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="focal-points.csv"'
+    return response
 
 
 # --- rounds and participants -----------------------------------------------------------------
@@ -218,6 +300,22 @@ class SurveyRoundAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[SurveyRound]:
         return super().get_queryset(request).annotate(_participants=Count("participants"))
 
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/import-focal-points/",
+                view(lambda request, object_id: focal_point_import_view(self, request, object_id)),
+                name="assessments_surveyround_import_focal_points",
+            ),
+            path(
+                "focal-points-template.csv",
+                view(focal_point_template_view),
+                name="assessments_surveyround_focal_point_template",
+            ),
+            *super().get_urls(),
+        ]
+
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
         if obj is None:
             kwargs["form"] = SurveyRoundAddForm
@@ -234,6 +332,7 @@ class SurveyRoundAdmin(SimpleHistoryAdmin):
             ]
         return [
             (None, {"fields": [*main, "dashboard_link"]}),
+            (_("Participants and focal points"), {"fields": ["participant_pages"]}),
             (_("Questionnaires"), {"fields": questionnaires}),
             (_("Status"), {"fields": self.lifecycle_fields}),
         ]
@@ -241,7 +340,7 @@ class SurveyRoundAdmin(SimpleHistoryAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         if obj is None:
             return []
-        readonly = [*self.lifecycle_fields, "dashboard_link"]
+        readonly = [*self.lifecycle_fields, "dashboard_link", "participant_pages"]
         if obj.status != SurveyRound.Status.DRAFT:
             readonly += sorted(QUESTIONNAIRE_FIELDS)
         return readonly
@@ -317,6 +416,11 @@ class SurveyRoundAdmin(SimpleHistoryAdmin):
     def dashboard_link(self, obj: SurveyRound) -> str:
         url = reverse("assessments:round_dashboard", args=[obj.slug])
         return format_html('<a href="{}">{}</a>', url, gettext("Response rates and reminders"))
+
+    @admin.display(description=_("pages"))
+    def participant_pages(self, obj: SurveyRound) -> str:
+        importer = reverse("admin:assessments_surveyround_import_focal_points", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', importer, gettext("Import focal points"))
 
     def transition(
         self,
