@@ -12,11 +12,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
-from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -204,53 +203,90 @@ class SurveyRoundAddForm(SurveyRoundForm):
 
 
 class RoundParticipantForm(forms.ModelForm):
-    """A new participant: exactly one of a mechanism, a State or an organization (the kind
-    follows from it)."""
+    """A new participant of a draft or open round: exactly one of a mechanism, a State or an
+    organization (the kind follows from it)."""
 
     class Meta:
         model = RoundParticipant
-        fields = list(PARTY_FIELDS)
+        fields = ["round", *PARTY_FIELDS]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        if cleaned.get("DELETE") or not self.instance._state.adding:
-            return cleaned
         chosen = [name for name in PARTY_FIELDS if cleaned.get(name)]
         if len(chosen) != 1:
             raise ValidationError(
                 _("Choose exactly one of a mechanism, a State or an organization.")
             )
+        if cleaned.get("round") and not accepts_participants(cleaned["round"]):
+            raise ValidationError(_("This round no longer accepts participants."))
         self.instance.kind = chosen[0]
         return cleaned
 
 
-class RoundParticipantInline(admin.TabularInline):
-    """Existing participants are shown read-only (remove one with "Delete"); new ones are added
-    through round_add_participant, removals through round_remove_participant."""
+@admin.register(RoundParticipant)
+class RoundParticipantAdmin(admin.ModelAdmin):
+    """A round's participants on pages of their own (a round has hundreds). New ones are added
+    through round_add_participant, removals go through round_remove_participant; a participant
+    is never edited (remove it and add another)."""
 
-    model = RoundParticipant
     form = RoundParticipantForm
-    extra = 0
-    fields = ["kind", *PARTY_FIELDS, "invitation_status", "has_answered"]
-    readonly_fields = ["kind", "invitation_status", "has_answered"]
+    list_display = ["participant_name", "kind", "round", "invitation_status", "has_answered"]
+    list_filter = ["round", "kind"]
+    search_fields = ["mechanism__acronym", "organization__acronym", "state__country"]
+    list_select_related = [*PARTY_SELECT, "round", "invitation"]
+    list_per_page = 50
+    show_full_result_count = False  # one COUNT, not two, on every page
     autocomplete_fields = list(PARTY_FIELDS)
+    actions = ["remove_participants"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[RoundParticipant]:
-        return (
-            super()
-            .get_queryset(request)
-            .select_related(*PARTY_SELECT, "invitation")
-            .annotate(_responses=Count("responses"))
-        )
+        return super().get_queryset(request).annotate(_responses=Count("responses"))
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # removal goes through the service, which may refuse
+        return actions
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        return {"round": request.GET.get("round")}
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_add_permission(request, obj) and accepts_participants(obj)
+    def save_model(
+        self, request: HttpRequest, obj: RoundParticipant, form: forms.ModelForm, change: bool
+    ) -> None:
+        saved = round_add_participant(survey_round=obj.round, party=obj.party)
+        obj.pk, obj.added_at = saved.pk, saved.added_at
+        obj._state.adding = False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_delete_permission(request, obj) and accepts_participants(obj)
+    def delete_model(self, request: HttpRequest, obj: RoundParticipant) -> None:
+        try:
+            round_remove_participant(participant=obj)
+        except ValidationError as exc:
+            self.message_user(request, f"{obj.party_name}: {error_text(exc)}", messages.ERROR)
+
+    @admin.action(description=_("Remove from the round"), permissions=["delete"])
+    def remove_participants(
+        self, request: HttpRequest, queryset: QuerySet[RoundParticipant]
+    ) -> None:
+        removed = 0
+        for participant in queryset:
+            try:
+                round_remove_participant(participant=participant)
+                removed += 1
+            except ValidationError as exc:
+                message = f"{participant.party_name}: {error_text(exc)}"
+                self.message_user(request, message, messages.ERROR)
+        if removed:
+            message = ngettext(
+                "%(count)d participant removed.", "%(count)d participants removed.", removed
+            )
+            self.message_user(request, message % {"count": removed}, messages.SUCCESS)
+
+    @admin.display(description=_("participant"), ordering="pk")
+    def participant_name(self, obj: RoundParticipant) -> str:
+        return obj.party_name
 
     @admin.display(description=_("invitation"))
     def invitation_status(self, obj: RoundParticipant) -> str:
@@ -286,7 +322,6 @@ class SurveyRoundAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     date_hierarchy = "opens_on"
-    inlines = [RoundParticipantInline]
     actions = [
         "open_rounds",
         "close_rounds",
@@ -345,10 +380,6 @@ class SurveyRoundAdmin(SimpleHistoryAdmin):
             readonly += sorted(QUESTIONNAIRE_FIELDS)
         return readonly
 
-    def get_inlines(self, request: HttpRequest, obj: Any = None) -> list:
-        # On the add page the default participants come from round_create.
-        return [] if obj is None else super().get_inlines(request, obj)
-
     def save_model(
         self, request: HttpRequest, obj: SurveyRound, form: forms.ModelForm, change: bool
     ) -> None:
@@ -374,40 +405,6 @@ class SurveyRoundAdmin(SimpleHistoryAdmin):
             setattr(obj, model_field.attname, getattr(saved, model_field.attname))
         obj._state.adding = False
 
-    def save_formset(
-        self, request: HttpRequest, form: forms.ModelForm, formset: BaseInlineFormSet, change: bool
-    ) -> None:
-        if formset.model is not RoundParticipant:
-            return super().save_formset(request, form, formset, change)
-        formset.save(commit=False)
-        removed = [p for p in formset.deleted_objects if self.remove_participant(request, p)]
-        added = [
-            participant
-            for new in formset.new_objects
-            if (participant := self.add_participant(request, form.instance, new))
-        ]
-        # What the admin's change message reports: only what actually happened.
-        formset.deleted_objects, formset.new_objects, formset.changed_objects = removed, added, []
-
-    def remove_participant(self, request: HttpRequest, participant: RoundParticipant) -> bool:
-        try:
-            round_remove_participant(participant=participant)
-        except ValidationError as exc:
-            self.message_user(
-                request, f"{participant.party_name}: {error_text(exc)}", messages.ERROR
-            )
-            return False
-        return True
-
-    def add_participant(
-        self, request: HttpRequest, survey_round: SurveyRound, new: RoundParticipant
-    ) -> RoundParticipant | None:
-        try:
-            return round_add_participant(survey_round=survey_round, party=new.party)
-        except ValidationError as exc:
-            self.message_user(request, f"{new.party_name}: {error_text(exc)}", messages.ERROR)
-            return None
-
     @admin.display(description=_("participants"), ordering="_participants")
     def participant_count(self, obj: SurveyRound) -> int:
         return obj._participants
@@ -419,8 +416,22 @@ class SurveyRoundAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=_("pages"))
     def participant_pages(self, obj: SurveyRound) -> str:
+        # The participants are listed on their own, paginated page: a round has hundreds.
+        listed = reverse("admin:assessments_roundparticipant_changelist")
+        added = reverse("admin:assessments_roundparticipant_add")
         importer = reverse("admin:assessments_surveyround_import_focal_points", args=[obj.pk])
-        return format_html('<a href="{}">{}</a>', importer, gettext("Import focal points"))
+        count = getattr(obj, "_participants", None)
+        count = obj.participants.count() if count is None else count
+        participants = ngettext("%(count)d participant", "%(count)d participants", count) % {
+            "count": count
+        }
+        links = [
+            (f"{listed}?round__id__exact={obj.pk}", participants),
+            (f"{importer}", gettext("Import focal points")),
+        ]
+        if accepts_participants(obj):
+            links.insert(1, (f"{added}?round={obj.pk}", gettext("Add a participant")))
+        return format_html_join(" · ", '<a href="{}">{}</a>', links)
 
     def transition(
         self,

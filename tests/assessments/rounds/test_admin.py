@@ -49,6 +49,7 @@ pytestmark = pytest.mark.django_db
 #      counts: member States owing a block, blocks submitted (regions add these rows up)
 #   6. participants that have not submitted, with party, invitation and focal point count
 DASHBOARD_QUERIES = 6
+PARTICIPANT_LIST_QUERIES = 5
 
 
 @pytest.fixture(scope="module")
@@ -145,6 +146,7 @@ def form_data(response) -> dict[str, Any]:
     [
         ("surveyround", ["changelist", "add", "change", "history"]),
         ("focalpoint", ["changelist", "add", "change", "history"]),
+        ("roundparticipant", ["changelist", "add", "change"]),
         ("invitation", ["changelist", "change", "history"]),
         ("notification", ["changelist", "change"]),
         ("response", ["changelist", "change", "history"]),
@@ -155,6 +157,7 @@ def test_the_round_admin_pages_load(staff_client, progressed, model, pages):
     obj = {
         "surveyround": progressed.round,
         "focalpoint": progressed.focal_points[0],
+        "roundparticipant": progressed.participants["FR"],
         "invitation": progressed.participants["FR"].invitation,
         "notification": Notification.objects.first(),
         "response": Response.objects.filter(participant=progressed.participants["FR"]).first(),
@@ -308,43 +311,105 @@ def test_questionnaires_can_be_changed_on_a_draft(staff_client, questionnaires):
     assert "questionnaire_state" in form.fields
 
 
-# --- participants through the inline ---
+# --- participants, on their own pages ---
+
+
+def participants_of(world) -> str:
+    return changelist("roundparticipant") + f"?round__id__exact={world.round.pk}"
+
+
+def test_the_round_page_links_to_its_participants_instead_of_listing_them(staff_client, progressed):
+    page = staff_client.get(change("surveyround", progressed.round.pk))
+
+    html = page.content.decode()
+    assert page.context["inline_admin_formsets"] == []
+    assert "7 participants" in html
+    assert f"?round__id__exact={progressed.round.pk}" in html
+    listed = staff_client.get(participants_of(progressed))
+    assert listed.status_code == 200
+    names = {row.party_name for row in listed.context["cl"].result_list}
+    assert names == {"XALPHA", "XBETA", "XGAMMA", "France", "Germany", "Italy", "XORG"}
+
+
+def test_the_participant_list_is_paginated_with_a_fixed_number_of_queries(
+    staff_client, progressed, django_assert_max_num_queries
+):
+    # 1. session  2. user  3. the rounds for the filter  4. COUNT of the round's participants
+    # 5. the page of participants, with party, round, invitation and a count of responses
+    # (+ savepoints and the admin's permission checks for a superuser: none)
+    grow(progressed, ("BE", "NL", "LU", "AT", "PT", "GR", "PL", "CZ"))
+    staff_client.get(participants_of(progressed))  # warm the content-type cache
+    with django_assert_max_num_queries(PARTICIPANT_LIST_QUERIES):
+        page = staff_client.get(participants_of(progressed))
+    assert len(page.context["cl"].result_list) == 15
+    grow(progressed, tuple(c for c in ("SE", "FI", "DK", "IE", "HU", "SK", "SI", "HR", "RO",
+                                       "BG", "EE", "LV", "LT", "MT", "CY", "IS", "NO", "CH",
+                                       "LI", "MC", "SM", "AD", "AL", "RS", "ME", "MK", "BA",
+                                       "MD", "UA", "GE", "AM", "AZ", "TR", "GB", "US", "CA",
+                                       "MX", "BR")))  # fmt: skip
+    with django_assert_max_num_queries(PARTICIPANT_LIST_QUERIES):
+        page = staff_client.get(participants_of(progressed))
+    assert len(page.context["cl"].result_list) == 50
+    assert page.context["cl"].paginator.num_pages == 2
 
 
 def test_a_participant_that_answered_is_not_removed_and_the_admin_says_why(
     staff_client, progressed
 ):
-    page = staff_client.get(change("surveyround", progressed.round.pk))
-    data = form_data(page)
-    rows = page.context["inline_admin_formsets"][0].formset.forms
-    index = {form.instance.pk: i for i, form in enumerate(rows)}
-    for name in ("DE", "XORG"):
-        data[f"participants-{index[progressed.participants[name].pk]}-DELETE"] = "on"
-
-    result = staff_client.post(change("surveyround", progressed.round.pk), data, follow=True)
+    result = run_action(
+        staff_client,
+        "roundparticipant",
+        "remove_participants",
+        [progressed.participants["DE"], progressed.participants["XORG"]],
+    )
 
     assert result.status_code == 200
     assert "Germany: This participant has already answered: it cannot be removed." in messages_of(
         result
     )
+    assert "1 participant removed." in messages_of(result)
     assert RoundParticipant.objects.filter(pk=progressed.participants["DE"].pk).exists()
     assert not RoundParticipant.objects.filter(pk=progressed.participants["XORG"].pk).exists()
 
 
-def test_a_participant_added_through_the_inline_is_invited(staff_client, small):
-    page = staff_client.get(change("surveyround", small.round.pk))
-    data = form_data(page)
-    total = int(data["participants-TOTAL_FORMS"])
-    data["participants-TOTAL_FORMS"] = str(total + 1)
-    data[f"participants-{total}-state"] = StateFactory(country="ES").pk
-    data[f"participants-{total}-round"] = small.round.pk
+def test_a_participant_added_in_the_admin_is_invited(staff_client, small):
+    add_page = staff_client.get(
+        reverse("admin:assessments_roundparticipant_add") + f"?round={small.round.pk}"
+    )
+    assert add_page.context["adminform"].form.initial["round"] == str(small.round.pk)
 
-    result = staff_client.post(change("surveyround", small.round.pk), data)
+    result = staff_client.post(
+        reverse("admin:assessments_roundparticipant_add"),
+        {"round": small.round.pk, "state": StateFactory(country="ES").pk},
+    )
 
     assert result.status_code == 302
     spain = RoundParticipant.objects.get(round=small.round, state__country="ES")
     assert spain.kind == "state"
     assert Invitation.objects.filter(participant=spain).exists()
+
+
+def test_adding_a_participant_needs_one_party_and_a_round_that_takes_participants(
+    staff_client, small
+):
+    url = reverse("admin:assessments_roundparticipant_add")
+    two = staff_client.post(
+        url,
+        {"round": small.round.pk, "state": StateFactory(country="ES").pk,
+         "mechanism": small.mechanisms["XALPHA"].pk},
+    )  # fmt: skip
+    round_close(survey_round=small.round)
+    closed = staff_client.post(
+        url, {"round": small.round.pk, "state": StateFactory(country="ES").pk}
+    )
+
+    assert two.status_code == 200
+    assert "Choose exactly one" in str(two.context["adminform"].form.non_field_errors())
+    assert closed.status_code == 200
+    assert "no longer accepts participants" in str(
+        closed.context["adminform"].form.non_field_errors()
+    )
+    assert not RoundParticipant.objects.filter(state__country="ES").exists()
 
 
 # --- round actions ---
