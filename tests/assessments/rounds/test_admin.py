@@ -630,3 +630,50 @@ def test_round_actions_need_the_change_permission(client, small):
     assert client.get(dashboard_url(small.round)).status_code == 200
     url = reverse("assessments:round_action", args=[small.round.slug, "close"])
     assert client.post(url).status_code == 403
+
+
+# --- accessibility and the CSP on the invitation page ---
+
+
+def unlabelled_fields(html: str) -> list[str]:
+    """The form fields of a page that have no label a screen reader would read."""
+    from lxml import html as lxml_html
+
+    doc = lxml_html.fromstring(html)
+    labelled = {label.get("for") for label in doc.iter("label")}
+    missing = []
+    for element in doc.xpath("//input | //select | //textarea"):
+        if element.get("type") in ("hidden", "submit", "button", "reset"):
+            continue
+        if element.get("aria-label") or element.get("aria-labelledby"):
+            continue
+        if element.get("id") in labelled or element.xpath("ancestor::label"):
+            continue
+        missing.append(element.get("name") or element.get("id") or element.tag)
+    return missing
+
+
+def inline_handlers(html: str) -> list[str]:
+    from lxml import html as lxml_html
+
+    doc = lxml_html.fromstring(html)
+    return [
+        f"{element.tag}[{name}]"
+        for element in doc.iter()
+        if isinstance(element.tag, str)
+        for name in element.attrib
+        if name.lower().startswith("on")
+    ]
+
+
+def test_the_invitation_page_has_no_inline_handler_and_labels_every_field(staff_client, small):
+    invitation = small.participants["FR"].invitation
+
+    page = staff_client.get(change("invitation", invitation.pk))
+
+    html = page.content.decode()
+    assert inline_handlers(html) == []
+    assert unlabelled_fields(html) == []
+    assert 'aria-label="Link expires: time"' in html
+    assert "data-select-on-focus" in html
+    assert "/static/js/admin.js" in html
