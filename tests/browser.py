@@ -49,3 +49,34 @@ def chromium(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+# WCAG 2.1 A and AA, what the project promises; axe's "best practice" rules are advice.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def require_axe() -> None:
+    if AXE.exists():
+        return
+    message = f"{AXE} is missing (npm ci --prefix tests, as .ci/run does)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def axe_violations(page: Any) -> list[str]:
+    """axe-core's WCAG violations on the page as loaded, one line per rule and element."""
+    require_axe()
+    # Evaluated through the DevTools protocol, which the page's CSP does not govern (a script
+    # tag would be refused by script-src 'self', as it should be).
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;void 0")
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    return [
+        f"{violation['id']} ({violation['impact']}): {node['target']}"
+        for violation in result["violations"]
+        for node in violation["nodes"]
+    ]

@@ -590,9 +590,6 @@ class InvitationAdmin(SimpleHistoryAdmin):
     inlines = [NotificationInline]
     actions = ["revoke", "rotate", "resend"]
 
-    class Media:
-        js = ["js/admin.js"]  # selects the link on focus (no inline handler: the CSP blocks them)
-
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name == "expires_at" and field is not None:
@@ -628,7 +625,7 @@ class InvitationAdmin(SimpleHistoryAdmin):
         url = invitation_url(obj)
         return format_html(
             '<input type="text" readonly value="{}" size="80" aria-label="{}" '
-            "data-select-on-focus>",
+            "data-select-on-focus>",  # static/js/admin.js: no inline handler, the CSP blocks them
             url,
             gettext("Invitation link"),
         )
