@@ -34,6 +34,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from assessments.questionnaires.models import Audience
 from assessments.rounds.models import FocalPoint, RoundParticipant, SurveyRound
@@ -46,27 +47,34 @@ MAX_BYTES = 1024 * 1024
 MAX_ROWS = 2000
 ROWS_SALT = "assessments.focal_point_import"
 
-FILE_TOO_LARGE = "The file is larger than %(size)s MB: split it into smaller files."
-TOO_MANY_ROWS = "The file has more than %(count)d rows: split it into smaller files."
-UNKNOWN_FORMAT = "Upload a .csv or .xlsx file."
-NOT_UTF8 = "The CSV file is not UTF-8 text: save it as 'CSV UTF-8' and upload it again."
-NOT_XLSX = "The file is not a readable .xlsx workbook."
-EMPTY_FILE = "The file has no header row."
-MISSING_COLUMNS = "Missing columns: %(columns)s."
-NO_ROWS = "The file has no focal points below its header row."
-BAD_KIND = "Unknown kind “%(value)s”: use mechanism, state or organization."
-UNKNOWN_MECHANISM = "No mechanism has the acronym “%(value)s”."
-UNKNOWN_STATE = "No State has the ISO code “%(value)s”."
-UNKNOWN_ORGANIZATION = "No organization has the acronym “%(value)s”."
-NAME_REQUIRED = "The name is empty."
-NAME_TOO_LONG = "The name is longer than 200 characters."
-BAD_EMAIL = "“%(value)s” is not a valid e-mail address."
-BAD_LANGUAGE = "Unknown language “%(value)s”: use %(codes)s."
-DUPLICATE_ROW = "The same focal point as row %(row)d."
-NAME_AMBIGUOUS = "Several focal points of %(party)s are called “%(value)s”: give their e-mail."
-ROUND_CLOSED = "%(party)s is not a participant of this round, which no longer accepts participants."
-ROWS_TAMPERED = "The preview has expired or was altered: upload the file again."
-HAS_ERRORS = "The file has errors: nothing was imported."
+# Marked for makemessages; translated when raised, in the user's language.
+FILE_TOO_LARGE = gettext_noop("The file is larger than %(size)s MB: split it into smaller files.")
+TOO_MANY_ROWS = gettext_noop("The file has more than %(count)d rows: split it into smaller files.")
+UNKNOWN_FORMAT = gettext_noop("Upload a .csv or .xlsx file.")
+NOT_UTF8 = gettext_noop(
+    "The CSV file is not UTF-8 text: save it as 'CSV UTF-8' and upload it again."
+)
+NOT_XLSX = gettext_noop("The file is not a readable .xlsx workbook.")
+EMPTY_FILE = gettext_noop("The file has no header row.")
+MISSING_COLUMNS = gettext_noop("Missing columns: %(columns)s.")
+NO_ROWS = gettext_noop("The file has no focal points below its header row.")
+BAD_KIND = gettext_noop("Unknown kind “%(value)s”: use mechanism, state or organization.")
+UNKNOWN_MECHANISM = gettext_noop("No mechanism has the acronym “%(value)s”.")
+UNKNOWN_STATE = gettext_noop("No State has the ISO code “%(value)s”.")
+UNKNOWN_ORGANIZATION = gettext_noop("No organization has the acronym “%(value)s”.")
+NAME_REQUIRED = gettext_noop("The name is empty.")
+NAME_TOO_LONG = gettext_noop("The name is longer than 200 characters.")
+BAD_EMAIL = gettext_noop("“%(value)s” is not a valid e-mail address.")
+BAD_LANGUAGE = gettext_noop("Unknown language “%(value)s”: use %(codes)s.")
+DUPLICATE_ROW = gettext_noop("The same focal point as row %(row)d.")
+NAME_AMBIGUOUS = gettext_noop(
+    "Several focal points of %(party)s are called “%(value)s”: give their e-mail."
+)
+ROUND_CLOSED = gettext_noop(
+    "%(party)s is not a participant of this round, which no longer accepts participants."
+)
+ROWS_TAMPERED = gettext_noop("The preview has expired or was altered: upload the file again.")
+HAS_ERRORS = gettext_noop("The file has errors: nothing was imported.")
 
 Party = Mechanism | State | Organization
 

@@ -360,3 +360,15 @@ def test_the_import_needs_the_change_permission(client, small):
     client.force_login(StaffUserFactory(is_superuser=False))
 
     assert client.get(import_url(small)).status_code == 403
+
+
+def test_errors_are_given_in_the_users_language(small):
+    from django.utils import translation
+
+    with translation.override("fr"):
+        plan = plan_of(small, HEADER + "state,ZZ,Zed,zed@example.org,en\n")
+        with pytest.raises(ValidationError) as refused:
+            rows_of("kind,code\n")
+
+    assert plan.errors[0].message == "Aucun État n'a le code ISO «\u00a0ZZ\u00a0»."
+    assert refused.value.messages == ["Colonnes manquantes\u00a0: name, email."]
