@@ -57,7 +57,7 @@ test: install .env lint
 		tests/assessments/responses/test_concurrency.py
 
 messages: install
-	$(PY) manage.py makemessages -l fr -l es --ignore=.venv --ignore=var --no-obsolete
+	$(PY) manage.py makemessages -l fr -l es --ignore=.venv --ignore=var --ignore=tests/node_modules --no-obsolete
 
 worker: install .env
 	$(BIN)/celery -A config worker --loglevel=INFO

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.templatetags.static import static as static_url
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -11,6 +12,12 @@ from config.health import health_view
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="mechanisms:list", permanent=False), name="home"),
+    # Browsers ask for /favicon.ico on every page, the admin's too: send them to the static one.
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=static_url("favicon.ico"), permanent=True),
+        name="favicon",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),

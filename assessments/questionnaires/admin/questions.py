@@ -7,7 +7,8 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.db import models
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from assessments.questionnaires.models import Question, Questionnaire, Section
@@ -59,6 +60,19 @@ class QuestionAdmin(admin.ModelAdmin):
         if match and match.url_name == "assessments_question_add":
             return super().has_add_permission(request) and editable(self.questionnaire_of(request))
         return super().has_add_permission(request)
+
+    def response_post_save_add(self, request: HttpRequest, obj: Question) -> HttpResponse:
+        return self.back_to_questionnaire(obj)
+
+    def response_post_save_change(self, request: HttpRequest, obj: Question) -> HttpResponse:
+        return self.back_to_questionnaire(obj)
+
+    @staticmethod
+    def back_to_questionnaire(obj: Question) -> HttpResponse:
+        # A question is edited from its questionnaire's page: "Save" goes back there, not to
+        # the list of every question of every version.
+        url = reverse("admin:assessments_questionnaire_change", args=[obj.questionnaire_id])
+        return HttpResponseRedirect(url)
 
     def has_change_permission(self, request: HttpRequest, obj: Question | None = None) -> bool:
         return super().has_change_permission(request, obj) and editable(obj and obj.questionnaire)

@@ -186,6 +186,8 @@ def test_a_draft_and_its_questions_can_be_edited(admin_client, draft) -> None:
     response = edit_question(admin_client, question, text="Is there a strategy?")
     assert response.status_code == 302
     assert Question.objects.get(pk=question.pk).text == "Is there a strategy?"
+    # Saving a question returns to its questionnaire, not to the list of all questions.
+    assert response["Location"] == url("questionnaire_change", draft.pk)
 
 
 def test_conditions_can_only_point_at_questions_of_the_same_version(admin_client, draft) -> None:
@@ -216,6 +218,7 @@ def test_a_question_is_added_to_a_draft_with_its_choices(admin_client, draft) ->
     response = admin_client.post(target, data)
     assert response.status_code == 302, form_errors(response)
     question = draft.questions.get(code="has_board")
+    assert response["Location"] == url("questionnaire_change", draft.pk)
     assert list(question.choices.values_list("code", flat=True)) == ["YES", "NO"]
     assert questionnaire_to_dict(draft)["sections"][1]["questions"][-1]["code"] == "has_board"
 

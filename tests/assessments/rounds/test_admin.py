@@ -26,7 +26,7 @@ from assessments.responses.services import (
     response_save_answers,
     response_submit,
 )
-from assessments.rounds.models import Invitation, Notification, RoundParticipant, SurveyRound
+from assessments.rounds.models import Notification, RoundParticipant, SurveyRound
 from assessments.rounds.services.invitations import invitation_from_token, round_send_reminders_now
 from assessments.rounds.services.rounds import round_add_participant, round_close, round_create
 from assessments.rounds.tasks import send_pending_notifications_task, send_round_invitations_task
@@ -152,6 +152,7 @@ def form_data(response) -> dict[str, Any]:
     [
         ("surveyround", ["changelist", "add", "change", "history"]),
         ("focalpoint", ["changelist", "add", "change", "history"]),
+        ("roundparticipant", ["changelist", "add", "change"]),
         ("invitation", ["changelist", "change", "history"]),
         ("notification", ["changelist", "change"]),
         ("response", ["changelist", "change", "history"]),
@@ -162,6 +163,7 @@ def test_the_round_admin_pages_load(staff_client, progressed, model, pages):
     obj = {
         "surveyround": progressed.round,
         "focalpoint": progressed.focal_points[0],
+        "roundparticipant": progressed.participants["FR"],
         "invitation": progressed.participants["FR"].invitation,
         "notification": Notification.objects.first(),
         "response": Response.objects.filter(participant=progressed.participants["FR"]).first(),
@@ -313,45 +315,6 @@ def test_questionnaires_can_be_changed_on_a_draft(staff_client, questionnaires):
     form = staff_client.get(change("surveyround", draft.pk)).context["adminform"].form
 
     assert "questionnaire_state" in form.fields
-
-
-# --- participants through the inline ---
-
-
-def test_a_participant_that_answered_is_not_removed_and_the_admin_says_why(
-    staff_client, progressed
-):
-    page = staff_client.get(change("surveyround", progressed.round.pk))
-    data = form_data(page)
-    rows = page.context["inline_admin_formsets"][0].formset.forms
-    index = {form.instance.pk: i for i, form in enumerate(rows)}
-    for name in ("DE", "XORG"):
-        data[f"participants-{index[progressed.participants[name].pk]}-DELETE"] = "on"
-
-    result = staff_client.post(change("surveyround", progressed.round.pk), data, follow=True)
-
-    assert result.status_code == 200
-    assert "Germany: This participant has already answered: it cannot be removed." in messages_of(
-        result
-    )
-    assert RoundParticipant.objects.filter(pk=progressed.participants["DE"].pk).exists()
-    assert not RoundParticipant.objects.filter(pk=progressed.participants["XORG"].pk).exists()
-
-
-def test_a_participant_added_through_the_inline_is_invited(staff_client, small):
-    page = staff_client.get(change("surveyround", small.round.pk))
-    data = form_data(page)
-    total = int(data["participants-TOTAL_FORMS"])
-    data["participants-TOTAL_FORMS"] = str(total + 1)
-    data[f"participants-{total}-state"] = StateFactory(country="ES").pk
-    data[f"participants-{total}-round"] = small.round.pk
-
-    result = staff_client.post(change("surveyround", small.round.pk), data)
-
-    assert result.status_code == 302
-    spain = RoundParticipant.objects.get(round=small.round, state__country="ES")
-    assert spain.kind == "state"
-    assert Invitation.objects.filter(participant=spain).exists()
 
 
 # --- round actions ---
