@@ -6,7 +6,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assessments.questionnaires.models import Questionnaire
+from assessments.questionnaires.selectors import registry_choice_lists
 from assessments.questionnaires.services import questionnaire_to_dict
+from assessments.questionnaires.xlsform import questionnaire_to_xlsform
 
 
 class Command(BaseCommand):
@@ -26,11 +28,9 @@ class Command(BaseCommand):
         data = questionnaire_to_dict(questionnaire)
         output: Path | None = options["output"]
         if options["format"] == "xlsx":
-            from assessments.questionnaires.xlsform import questionnaire_to_xlsform
-
             if output is None:
                 raise CommandError("An XLSX export needs -o PATH.")
-            content = questionnaire_to_xlsform(data)
+            content = questionnaire_to_xlsform(data, registry_choice_lists())
         else:
             content = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
         if output is None:

@@ -24,8 +24,14 @@ The parts: `common` (the names and codes both directions share, `XLSFormError`),
 
 from __future__ import annotations
 
-from .common import XLSFormError
+from .common import Finding, Imported, XLSFormError
 from .reading import xlsform_to_questionnaire
 from .writing import questionnaire_to_xlsform
 
-__all__ = ["XLSFormError", "questionnaire_to_xlsform", "xlsform_to_questionnaire"]
+__all__ = [
+    "Finding",
+    "Imported",
+    "XLSFormError",
+    "questionnaire_to_xlsform",
+    "xlsform_to_questionnaire",
+]

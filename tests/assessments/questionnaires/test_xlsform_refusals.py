@@ -8,11 +8,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessments.questionnaires.xlsform import XLSFormError, xlsform_to_questionnaire
+from assessments.questionnaires.xlsform import XLSFormError
 from tests.assessments.questionnaires.xlsform_helpers import (
     COLORS,
     SETTINGS,
     errors_of,
+    read_form,
     simple_survey,
     workbook_bytes,
     xlsform,
@@ -185,7 +186,7 @@ def test_old_xls_and_missing_survey_sheet_and_missing_file(tmp_path):
     no_survey = workbook_bytes({"Sheet1": [["type", "name"]], "settings": SETTINGS})
     assert errors_of(no_survey) == ["The workbook has no 'survey' sheet, so it is not an XLSForm."]
     with pytest.raises(XLSFormError, match="could not be read"):
-        xlsform_to_questionnaire(str(tmp_path / "missing.xlsx"))
+        read_form(str(tmp_path / "missing.xlsx"))
 
 
 def test_str_of_the_error_joins_the_messages():
@@ -263,7 +264,7 @@ def test_arbitrary_cells_give_a_questionnaire_or_an_xlsform_error(header, rows):
     source = xlsform([header, *cleaned], COLORS)
 
     try:
-        result = xlsform_to_questionnaire(source)
+        result = read_form(source)
     except XLSFormError as error:
         assert error.errors
         assert all(isinstance(message, str) and message for message in error.errors)
