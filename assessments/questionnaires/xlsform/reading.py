@@ -94,8 +94,14 @@ def _content(source: Any, filename: str | None) -> tuple[bytes, str | None]:
                     )
                 ]
             ) from exc
-    content = source.read()
-    return bytes(content), filename or getattr(source, "name", None)
+    read = getattr(source, "read", None)
+    content = read() if callable(read) else None
+    if not isinstance(content, bytes | bytearray):
+        raise XLSFormError(
+            [Finding("", 0, _("file"), _("the file is not an Excel workbook (.xlsx or .xls)"))]
+        )
+    name = getattr(source, "name", None)
+    return bytes(content), filename or (name if isinstance(name, str) else None)
 
 
 # --- settings ----------------------------------------------------------------------------

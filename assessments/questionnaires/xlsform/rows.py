@@ -8,10 +8,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+from pyxform import aliases
 
 from .common import LANGUAGE_ALIASES, LANGUAGES, Finding
 
 ROW_KEY = "__row"
+# pyxform's dealiased column -> the usual spelling, to name a column left out as authors do.
+_HEADER_NAMES = {
+    alias: header for header, alias in aliases.survey_header.items() if isinstance(alias, tuple)
+}
 
 
 def language_code(name: str) -> str | None:
@@ -164,7 +169,7 @@ class Cells:
         for path in self.cells:
             if path in self.read or path[0] in ignore:
                 continue
-            column = (
-                path[1] if path[0] in ("bind", "control", "media") and len(path) > 1 else path[0]
-            )
+            column = path[0]
+            if path[0] in ("bind", "control", "media", "instance") and len(path) > 1:
+                column = _HEADER_NAMES.get(path[:2], path[1])
             self.report.column_left_out(self.sheet, self.number, column)

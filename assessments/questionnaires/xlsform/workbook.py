@@ -26,7 +26,7 @@ from pyxform.errors import PyXFormError
 from pyxform.parsing.sheet_headers import dealias_and_group_headers
 from pyxform.question import MultipleChoiceQuestion, Option
 from pyxform.survey import Survey
-from pyxform.xls2json import clean_text_values, dealias_types
+from pyxform.xls2json import clean_text_values
 from pyxform.xls2json_backends import Definition, SupportedFileTypes, definition_to_dict
 
 from .common import Finding, XLSFormError
@@ -239,6 +239,7 @@ def _dealias(data: Any) -> Workbook:
             header_columns=set(MultipleChoiceQuestion.get_slot_names()),
             default_language=language,
         )
-        rows = dealias_types(list(result.data))
-        sheets[constants.SURVEY] = Sheet(constants.SURVEY, rows, result.headers)
+        # Types stay as written (QUESTION_TYPE_DICT knows the aliases), so that a refusal
+        # names the type the author wrote.
+        sheets[constants.SURVEY] = Sheet(constants.SURVEY, list(result.data), result.headers)
     return Workbook(sheets, data.fallback_form_name, default_language)
