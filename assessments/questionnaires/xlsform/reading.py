@@ -28,7 +28,7 @@ from .common import (
 )
 from .rows import Cells, Report, language_code
 from .sections import assemble
-from .survey import Entry, read_row, read_sources
+from .survey import ENGLISH_FROM, Entry, read_row, read_sources
 from .workbook import Sheet, read_workbook
 
 CHOICES, SETTINGS, SURVEY = constants.CHOICES, constants.SETTINGS, constants.SURVEY
@@ -126,7 +126,9 @@ def _settings(
             _("“%(name)s” is imported as the key “%(key)s”") % {"name": name, "key": form_key_text},
         )
     title = cells.texts("title", max_length=LABEL_LENGTH)
-    for language, text in cells.texts(TITLE_TRANSLATION, max_length=LABEL_LENGTH).items():
+    for language, text in cells.texts(
+        TITLE_TRANSLATION, max_length=LABEL_LENGTH, stand_in=False
+    ).items():
         title.setdefault(language, text)
     if not title:
         title = {"en": form_id or name}
@@ -228,10 +230,16 @@ def _choice_lists(sheet: Sheet | None, report: Report) -> dict[str, list[dict[st
 
 
 def _choice(cells: Cells, name: str, code: str) -> dict[str, Any]:
+    # A list's missing English is only worth saying if a question uses the list (the export
+    # also writes the registry's lists): noted on the item, reported by the survey step.
+    english_from, cells.report.english_from = cells.report.english_from, None
     item: dict[str, Any] = {
         "code": code,
         "label": cells.texts("label", fallback=name, max_length=LABEL_LENGTH),
     }
+    if cells.report.english_from:
+        item[ENGLISH_FROM] = cells.report.english_from
+    cells.report.english_from = english_from
     if name != code:
         item["xlsform_name"] = name
     for key in CHOICE_WORDING:  # how a summary says the choice: `phrase_en` or `phrase::en`

@@ -128,7 +128,9 @@ class Cells:
     def has(self, *path: str) -> bool:
         return path in self.cells or any(key[: len(path)] == path for key in self.cells)
 
-    def texts(self, base: str, *, fallback: str = "", max_length: int = 0) -> dict[str, str]:
+    def texts(
+        self, base: str, *, fallback: str = "", max_length: int = 0, stand_in: bool = True
+    ) -> dict[str, str]:
         """{"en": ..., "fr": ..., "es": ...} of a translatable column (`label`, `hint`)."""
         found: dict[str, str] = {}
         others: dict[str, str] = {}
@@ -144,7 +146,7 @@ class Cells:
                 self.report.language_left_out(self.sheet, self.number, name)
             else:
                 found.setdefault(code, text)
-        if "en" not in found and (found or others):
+        if stand_in and "en" not in found and (found or others):
             # No English text: the default language's (or the first one) stands in, said once.
             name, text = next(
                 ((name, text) for name, text in others.items()),

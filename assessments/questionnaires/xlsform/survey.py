@@ -30,6 +30,7 @@ from .common import (
 from .rows import Cells
 
 SURVEY = constants.SURVEY
+ENGLISH_FROM = "_english_from"  # on a choice read without English text
 NOTE_TYPES = frozenset({"note", "q note", "add note prompt"})
 _NUMBER = r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
 _BOUND = rf"\.\s*(>=|<=|>|<)\s*({_NUMBER})"
@@ -343,7 +344,9 @@ def _source(
                 _("the list is not in the choices sheet"),
             )
             return None
-        items = [{k: v for k, v in item.items() if k != "row"} for item in lists[list_name]]
+        items = [{k: v for k, v in item.items() if k != ENGLISH_FROM} for item in lists[list_name]]
+        english_from = next((i[ENGLISH_FROM] for i in lists[list_name] if ENGLISH_FROM in i), None)
+        report.english_from = report.english_from or english_from
         if not columns:
             entry.codes = {item["code"]: item.get("xlsform_name", item["code"]) for item in items}
         return {"source": "local", "items": items}
