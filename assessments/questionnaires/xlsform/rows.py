@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from pyxform import aliases
 
 from .common import LANGUAGE_ALIASES, LANGUAGES, Finding
@@ -72,7 +73,11 @@ class Report:
                 sheet,
                 entry.first_row,
                 _("column “%(column)s”") % {"column": column},
-                _("this column is not imported (%(count)d rows hold a value)")
+                ngettext(
+                    "this column is not imported (%(count)d row holds a value)",
+                    "this column is not imported (%(count)d rows hold a value)",
+                    entry.rows,
+                )
                 % {"count": entry.rows},
             )
         for (sheet, language), entry in self.languages.items():
@@ -80,7 +85,11 @@ class Report:
                 sheet,
                 entry.first_row,
                 _("language “%(language)s”") % {"language": language},
-                _("only English, French and Spanish texts are imported (%(count)d rows hold one)")
+                ngettext(
+                    "only English, French and Spanish texts are imported (%(count)d row holds one)",
+                    "only English, French and Spanish texts are imported (%(count)d rows hold one)",
+                    entry.rows,
+                )
                 % {"count": entry.rows},
             )
         if self.english_from:
