@@ -43,7 +43,6 @@ TITLE_TRANSLATION = "form_title_translation"
 CHOICE_WORDING = ("phrase", "sentence")
 MECHANISMS_SOURCE = "mechanisms"
 
-QUESTION_CODE = re.compile(r"[a-z][a-z0-9_]*")
 SOURCE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
 WHOLE_NUMBER = re.compile(r"-?\d+")
 
@@ -58,15 +57,6 @@ BUILT_IN_LABELS: dict[str, dict[str, str]] = {
     "dk": {"en": "Don't know", "fr": "Ne sait pas", "es": "No sabe"},
 }
 
-# XLSForm type -> our type, for the types that need no choice list.
-PLAIN_TYPES = {
-    "text": "text",
-    "integer": "integer",
-    "decimal": "decimal",
-    "date": "date",
-    "note": "note",
-}
-SELECT_TYPES = {"select_one": "single", "select_multiple": "multiple"}
 # Our types that only the custom `our_type` column can express, by the type read from XLSForm.
 OUR_TYPE_REFINEMENTS = {
     "text": {"long_text"},
@@ -74,23 +64,6 @@ OUR_TYPE_REFINEMENTS = {
     "single": {"matrix"},
     "multiple": {"matrix"},
 }
-# Kobo adds `start` and `end` to every new form; these rows record device metadata and ask
-# nothing, so they are skipped rather than refused.
-METADATA_TYPES = frozenset(
-    {
-        "start",
-        "end",
-        "today",
-        "deviceid",
-        "subscriberid",
-        "simserial",
-        "phonenumber",
-        "username",
-        "email",
-        "audit",
-        "start-geopoint",
-    }
-)
 NUMBER_TYPES = ("integer", "year", "decimal")
 WHOLE_NUMBER_TYPES = ("integer", "year")
 CHOICE_TYPES = ("single", "multiple", "matrix")

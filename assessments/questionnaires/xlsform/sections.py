@@ -5,6 +5,7 @@ applies to each question in it, together with the question's own."""
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -30,6 +31,7 @@ def assemble(
     current: dict[str, Any] | None = None
     by_name: dict[str, Entry] = {}
     rows: dict[str, int] = {}
+    seen_codes: set[str] = set()
     for entry in entries:
         if entry.kind == "begin":
             if open_groups:
@@ -42,6 +44,7 @@ def assemble(
             else:
                 assert entry.section is not None
                 current = entry.section
+                current["code"] = _section_code(current["code"], seen_codes, len(sections))
                 sections.append(current)
             open_groups.append(entry)
         elif entry.kind == "end":
@@ -57,9 +60,10 @@ def assemble(
                 code = (
                     MAIN_SECTION_CODE if main_number == 1 else f"{MAIN_SECTION_CODE}_{main_number}"
                 )
-                while code in group_codes:
+                while code in group_codes or code in seen_codes:
                     main_number += 1
                     code = f"{MAIN_SECTION_CODE}_{main_number}"
+                seen_codes.add(code)
                 current = {
                     "code": code,
                     "title": copy.deepcopy(form_title),
@@ -75,6 +79,17 @@ def assemble(
             by_name[entry.name] = entry
             rows[question["code"]] = entry.row
     return sections, rows
+
+
+def _section_code(code: str, seen: set[str], position: int) -> str:
+    """The group's code, made valid and unique (a nameless or repeated group gets a number)."""
+    code = re.sub(r"[^A-Za-z0-9_.-]+", "_", code).strip("_")[:60] or f"group_{position + 1}"
+    candidate, number = code, 1
+    while candidate in seen:
+        number += 1
+        candidate = f"{code}_{number}"
+    seen.add(candidate)
+    return candidate
 
 
 def _assign_codes(entries: list[Entry], report: Report) -> None:

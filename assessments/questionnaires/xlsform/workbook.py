@@ -19,8 +19,8 @@ from pathlib import PurePath
 from typing import Any
 
 import xlrd
+from defusedxml import ElementTree
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 from pyxform import aliases, constants
 from pyxform.errors import PyXFormError
 from pyxform.parsing.sheet_headers import dealias_and_group_headers
@@ -40,6 +40,8 @@ OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURE = b"PK\x03\x04"
 READ_SHEETS = (constants.SURVEY, constants.CHOICES, constants.SETTINGS)
 _CHUNK = 1024 * 1024
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _CELL_REFERENCE = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})([0-9]+)"')
 _CELL_TAG = re.compile(rb"<c[\s>/]")
 _ROW_TAG = re.compile(rb"<row[\s>/]")
@@ -133,23 +135,33 @@ def _check_xlsx_size(content: bytes) -> None:
         total = sum(member.file_size for member in archive.infolist())
         if total > MAX_UNCOMPRESSED_BYTES:
             raise _too_big("", "size", total, MAX_UNCOMPRESSED_BYTES)
-        # read_only: only the workbook's list of sheets is parsed here, not the sheets.
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except XLSFormError:
-        raise
-    except Exception as exc:  # openpyxl and zipfile raise many types for damaged files
-        raise XLSFormError([_refusal("", _("file"), _not_a_workbook())]) from exc
-    try:
+        sheets = _sheet_paths(archive)
         cells = 0
-        for title in book.sheetnames:
-            if title.lower() not in READ_SHEETS and len(book.sheetnames) > 1:
+        for title, path in sheets.items():
+            if title.lower() not in READ_SHEETS and len(sheets) > 1:
                 continue
-            path = book[title]._worksheet_path
             cells += _check_sheet_xml(archive, path, title)
             if cells > MAX_CELLS:
                 raise _too_big("", "cells", cells, MAX_CELLS)
-    finally:
-        book.close()
+    except XLSFormError:
+        raise
+    except Exception as exc:  # zipfile and XML parsing raise many types for damaged files
+        raise XLSFormError([_refusal("", _("file"), _not_a_workbook())]) from exc
+
+
+def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet title -> its XML in the archive, from the workbook's own small index files (not
+    openpyxl, which without a <dimension> scans every sheet to size it)."""
+    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    links = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {link.get("Id"): link.get("Target", "") for link in links}
+    paths: dict[str, str] = {}
+    for sheet in book.iter(f"{{{_MAIN}}}sheet"):
+        target = targets.get(sheet.get(f"{{{_RELATIONSHIPS}}}id"), "")
+        paths[sheet.get("name", "")] = (
+            target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        )
+    return paths
 
 
 def _check_sheet_xml(archive: zipfile.ZipFile, path: str, title: str) -> int:

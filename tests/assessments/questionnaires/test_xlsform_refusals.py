@@ -335,15 +335,16 @@ def test_a_small_file_with_a_cell_at_column_xfd_on_4000_rows_is_refused_fast():
     source = far_cell_workbook(4000)
     assert len(source) < 40_000
 
-    tracemalloc.start()
     started = time.monotonic()
     found = refusals(source)
     elapsed = time.monotonic() - started
+    tracemalloc.start()
+    refusals(source)
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
 
     assert found == [("survey", 0, "columns")]
-    assert elapsed < 2
+    assert elapsed < 1
     assert peak < 30 * 1024 * 1024
 
 
@@ -441,3 +442,22 @@ def test_arbitrary_cells_give_a_questionnaire_or_refusals_with_sheet_and_constru
         assert not any("sections[" in message for message in error.errors)
     else:
         assert imported.questionnaire["sections"]
+
+
+def test_groups_without_a_name_or_with_a_repeated_one_get_their_own_section_codes():
+    survey = [
+        ["type", "name", "label"],
+        ["begin_group", "part", "Part"],
+        ["text", "a", "A"],
+        ["end_group"],
+        ["begin_group", "part", "Part again"],
+        ["text", "b", "B"],
+        ["end_group"],
+        ["begin_group", None, "Nameless"],
+        ["text", "c", "C"],
+        ["end_group"],
+    ]
+
+    data = read_form(form(survey))
+
+    assert [s["code"] for s in data["sections"]] == ["part", "part_2", "group_3"]
