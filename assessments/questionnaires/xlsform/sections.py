@@ -5,7 +5,6 @@ applies to each question in it, together with the question's own."""
 from __future__ import annotations
 
 import copy
-import re
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -82,8 +81,8 @@ def assemble(
 
 
 def _section_code(code: str, seen: set[str], position: int) -> str:
-    """The group's code, made valid and unique (a nameless or repeated group gets a number)."""
-    code = re.sub(r"[^A-Za-z0-9_.-]+", "_", code).strip("_")[:60] or f"group_{position + 1}"
+    """The group's code, unique (a nameless or repeated group gets a number)."""
+    code = code or f"group_{position + 1}"  # an invalid code is reported by the format check
     candidate, number = code, 1
     while candidate in seen:
         number += 1

@@ -83,6 +83,10 @@ def read_workbook(content: bytes, filename: str | None = None) -> Workbook:
         workbook = _dealias(data)
     except PyXFormError as exc:
         raise XLSFormError([_refusal("", _("workbook"), str(exc))]) from exc
+    except (AttributeError, TypeError, ValueError) as exc:
+        # pyxform's reader fails this way on some cells, e.g. a number as a column header.
+        message = _("the workbook could not be read; is every column header a text?")
+        raise XLSFormError([_refusal("", _("workbook"), message)]) from exc
     if time.monotonic() - started > MAX_SECONDS:
         raise XLSFormError(
             [

@@ -461,3 +461,9 @@ def test_groups_without_a_name_or_with_a_repeated_one_get_their_own_section_code
     data = read_form(form(survey))
 
     assert [s["code"] for s in data["sections"]] == ["part", "part_2", "group_3"]
+
+
+def test_a_number_as_a_column_header_is_refused_not_a_crash():
+    source = workbook_bytes({"survey": [["type", "name", 7], ["text", "a", "A"]]})
+
+    assert refusals(source) == [("", 0, "workbook")]
