@@ -24,6 +24,7 @@ from assessments.questionnaires.selectors import registry_choice_lists
 from assessments.questionnaires.xlsform import (
     Finding,
     XLSFormError,
+    questionnaire_to_xlsform,
     xlsform_to_questionnaire,
 )
 
@@ -284,6 +285,20 @@ def xlsform_import(
         return questionnaire_import(data), imported.warnings
     except QuestionnaireFormatError as exc:
         raise XLSFormError([Finding("settings", 0, "version", e) for e in exc.errors]) from exc
+
+
+def xlsform_export(questionnaire: Questionnaire) -> bytes:
+    """The questionnaire as an XLSForm that pyxform (Kobo, ODK) converts: the registry lists it
+    names are written into the choices sheet."""
+    data = questionnaire_to_dict(questionnaire)
+    names = {
+        "mechanisms" if source.get("source") == "mechanisms" else source.get("name")
+        for section in data["sections"]
+        for question in section["questions"]
+        for source in (question.get("choices") or {}, question.get("columns") or {})
+        if source.get("source") in ("vocabulary", "mechanisms")
+    }
+    return questionnaire_to_xlsform(data, registry_choice_lists(names))
 
 
 def _finding(error: str, data: Mapping[str, Any], rows: Mapping[str, int]) -> Finding:

@@ -20,16 +20,17 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from assessments.questionnaires.format import QuestionnaireFormatError
 from assessments.questionnaires.models import Questionnaire
-from assessments.questionnaires.selectors import questionnaire_schema, registry_choice_lists
+from assessments.questionnaires.selectors import questionnaire_schema
 from assessments.questionnaires.services import (
     questionnaire_import,
     questionnaire_new_version,
     questionnaire_publish,
     questionnaire_retire,
     questionnaire_to_dict,
+    xlsform_export,
     xlsform_import,
 )
-from assessments.questionnaires.xlsform import XLSFormError, questionnaire_to_xlsform
+from assessments.questionnaires.xlsform import XLSFormError
 from mechanisms.translation import LANGUAGE_CODES, active_language
 
 from .forms import QuestionnaireImportForm
@@ -192,11 +193,11 @@ class QuestionnaireAdmin(SimpleHistoryAdmin):
         questionnaire = get_object_or_404(Questionnaire, pk=pk)
         if not self.has_view_permission(request, questionnaire) or fmt not in {"json", "xlsx"}:
             raise PermissionDenied
-        data = questionnaire_to_dict(questionnaire)
         if fmt == "xlsx":
-            content = questionnaire_to_xlsform(data, registry_choice_lists())
+            content = xlsform_export(questionnaire)
             content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         else:
+            data = questionnaire_to_dict(questionnaire)
             content = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
             content_type = "application/json"
         response = HttpResponse(content, content_type=content_type)

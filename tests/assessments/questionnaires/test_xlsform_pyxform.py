@@ -50,3 +50,18 @@ def test_an_exported_questionnaire_imports_back_identical_through_the_database(r
 
     assert warnings == []
     assert questionnaire_to_dict(questionnaire) == data
+
+
+def test_the_export_command_writes_an_xlsform_that_converts_with_pyxform(
+    reference_registry, tmp_path
+):
+    from django.core.management import call_command
+
+    questionnaire = questionnaire_import(shipped("mechanism"))
+    path = tmp_path / "mechanism.xlsx"
+
+    call_command("export_questionnaire", str(questionnaire.pk), "--format", "xlsx", "-o", str(path))
+
+    result = convert(xlsform=str(path), validate=False, pretty_print=False)
+    assert "<h:html" in result.xform
+    assert xlsform_to_questionnaire(path).questionnaire == shipped("mechanism")
