@@ -70,9 +70,8 @@ def assemble(
                     "questions": [],
                 }
                 sections.append(current)
-            relevants = [(group.row, group.relevant) for group in open_groups if group.relevant]
-            if entry.relevant:
-                relevants.append((entry.row, entry.relevant))
+            entry.groups = tuple(id(group) for group in open_groups)
+            relevants = _relevants(entry, open_groups, by_name)
             if (relevants and _condition(entry, relevants, by_name, report)) or not relevants:
                 current["questions"].append(question)
             by_name[entry.name] = entry
@@ -123,6 +122,30 @@ def _assign_codes(entries: list[Entry], report: Report) -> None:
             _("imported under the code “%(code)s” (codes are lower-case letters, digits and _)")
             % {"code": code},
         )
+
+
+def _relevants(
+    entry: Entry, open_groups: list[Entry], by_name: dict[str, Entry]
+) -> list[tuple[int, str]]:
+    """The `relevant` texts that apply to the question: its groups' and its own. A group's is
+    left out when the question's own condition is on a question of that same group: that
+    question only shows when the group's condition holds, and a question whose target is hidden
+    is hidden too, so the group's condition is already implied."""
+    target_groups: tuple[int, ...] = ()
+    if entry.relevant:
+        try:
+            target = by_name.get(parse_relevant(entry.relevant).question)
+        except Unsupported:
+            target = None  # reported when the condition is read
+        target_groups = target.groups if target is not None else ()
+    relevants = [
+        (group.row, group.relevant)
+        for group in open_groups
+        if group.relevant and id(group) not in target_groups
+    ]
+    if entry.relevant:
+        relevants.append((entry.row, entry.relevant))
+    return relevants
 
 
 def _condition(

@@ -50,6 +50,8 @@ class Entry:
     list_name: str | None = None
     # The choice names of the question's list by stored code (for conditions on it).
     codes: dict[str, str] = field(default_factory=dict)
+    # The groups around the question (their ids), to know which group conditions it implies.
+    groups: tuple[int, ...] = ()
 
 
 def read_row(cells: Cells, lists: dict[str, list[dict[str, Any]]]) -> Entry | None:

@@ -467,3 +467,101 @@ def test_a_number_as_a_column_header_is_refused_not_a_crash():
     source = workbook_bytes({"survey": [["type", "name", 7], ["text", "a", "A"]]})
 
     assert refusals(source) == [("", 0, "workbook")]
+
+
+def test_a_form_as_kobo_exports_it_imports_with_warnings():
+    survey = [
+        [
+            "type",
+            "name",
+            "label::English (en)",
+            "label::Français (fr)",
+            "required",
+            "relevant",
+            "appearance",
+            "$kuid",
+            "$autoname",
+        ],
+        ["start", "start", None, None, "false", None, None, "s1", "start"],
+        ["end", "end", None, None, "false", None, None, "e1", "end"],
+        [
+            "select_one yn",
+            "consent",
+            "Do you agree?",
+            "Êtes-vous d'accord ?",
+            "true",
+            None,
+            "minimal",
+            "k1",
+            "consent",
+        ],
+        [
+            "begin_group",
+            "about",
+            "About you",
+            "À propos de vous",
+            "false",
+            "${consent} = 'yes'",
+            "field-list",
+            "k2",
+            "about",
+        ],
+        ["integer", "Age", "Age", "Âge", "true", None, None, "k3", "Age"],
+        [
+            "select_multiple langs",
+            "langs",
+            "Languages",
+            "Langues",
+            "false",
+            None,
+            None,
+            "k4",
+            "langs",
+        ],
+        [
+            "text",
+            "langs_other",
+            "Other language",
+            "Autre langue",
+            "false",
+            "selected(${langs}, 'other lang')",
+            None,
+            "k5",
+            "langs_other",
+        ],
+        ["end_group", None, None, None, None, None, None, "k6"],
+        ["calculate", "__version__", None, None, "false", None, None, "k7", "__version__"],
+    ]
+    choices = [
+        ["list_name", "name", "label::English (en)", "label::Français (fr)", "$kuid"],
+        ["yn", "yes", "Yes", "Oui", "c1"],
+        ["yn", "no", "No", "Non", "c2"],
+        ["langs", "english", "English", "Anglais", "c3"],
+        ["langs", "other lang", "Other", "Autre", "c4"],
+    ]
+    settings_sheet = [["version", "default_language"], ["vKqN3ZXzT4", "English (en)"]]
+
+    imported = xlsform_to_questionnaire(
+        form(survey, choices, settings=settings_sheet), filename="aXb12 Kobo form.xlsx"
+    )
+
+    data = imported.questionnaire
+    main, about = data["sections"]
+    assert (data["key"], data["version"]) == ("aXb12_Kobo_form", 1)
+    assert [q["code"] for q in main["questions"]] == ["consent"]
+    assert main["questions"][0]["type"] == "single"  # a list named yn is not our yes_no
+    assert [q["code"] for q in about["questions"]] == ["age", "langs", "langs_other"]
+    consent = {"question": "consent", "operator": "equals", "values": ["yes"]}
+    other = {"question": "langs", "operator": "includes", "values": ["other_lang"]}
+    # langs_other depends on langs, in the same group: the group's condition is implied
+    assert [q["condition"] for q in about["questions"]] == [consent, consent, other]
+    assert {w.construct for w in imported.warnings} >= {
+        "start",
+        "end",
+        "calculate",
+        "version",
+        "column “$kuid”",
+        "column “$autoname”",
+        "list “langs”",
+        "name “Age”",
+    }
