@@ -264,6 +264,13 @@ def check_source(source: Any, where: str, lists: Mapping, errors: list[str]) -> 
         for key in ("phrase", "sentence"):  # how a summary says the choice (optional)
             if item.get(key) is not None:
                 check_texts(item[key], f"{item_where}.{key}", errors, max_length=LABEL_LENGTH)
+        name = item.get("xlsform_name")  # the name in the XLSForm it came from (optional)
+        if name is not None and (
+            not isinstance(name, str) or not name or len(name) > LABEL_LENGTH or "\x00" in name
+        ):
+            errors.append(
+                f"{item_where}.xlsform_name: a text of at most {LABEL_LENGTH} characters."
+            )
 
 
 def check_rows_from(

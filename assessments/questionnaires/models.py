@@ -283,6 +283,9 @@ class Choice(models.Model):
     sentence = models.CharField(_("summary sentence"), max_length=300, blank=True)
     sentence_fr = models.CharField(_("summary sentence (French)"), max_length=300, blank=True)
     sentence_es = models.CharField(_("summary sentence (Spanish)"), max_length=300, blank=True)
+    # The choice's name in the XLSForm it was imported from, when our code rules refused it
+    # (accents, spaces...): the XLSForm export writes it back.
+    xlsform_name = models.CharField(_("XLSForm name"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["question", "kind", "position", "pk"]

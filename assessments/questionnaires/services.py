@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -20,6 +21,12 @@ from assessments.questionnaires.format import (
 )
 from assessments.questionnaires.models import Choice, ChoiceSource, Question, Questionnaire, Section
 from assessments.questionnaires.selectors import registry_choice_lists
+from assessments.questionnaires.xlsform import (
+    Finding,
+    XLSFormError,
+    questionnaire_to_xlsform,
+    xlsform_to_questionnaire,
+)
 
 NOT_EDITABLE = "A published or retired questionnaire cannot be changed: create a new version."
 
@@ -53,6 +60,8 @@ def choice_to_dict(choice: Choice) -> dict[str, Any]:
     for field in ("phrase", "sentence"):
         if any(getattr(choice, f) for f in (field, f"{field}_fr", f"{field}_es")):
             item[field] = texts(choice, field)
+    if choice.xlsform_name:
+        item["xlsform_name"] = choice.xlsform_name
     return item
 
 
@@ -246,9 +255,66 @@ def build_choices(question: Question, source: dict | None, kind: str) -> list[Ch
             **translated(item.get("label"), "label"),
             **translated(item.get("phrase"), "phrase"),
             **translated(item.get("sentence"), "sentence"),
+            xlsform_name=item.get("xlsform_name") or "",
         )
         for position, item in enumerate(source["items"])
     ]
+
+
+# --- XLSForm ----------------------------------------------------------------------------
+
+# "sections[2].questions[0] (code).choices.items[1].code: message"
+_PATH = re.compile(
+    r"^sections\[(?P<section>\d+)\](?:\.questions\[\d+\](?: \((?P<code>[^)]*)\))?)?"
+    r"(?P<rest>[^:]*): (?P<message>.*)$"
+)
+
+
+@transaction.atomic
+def xlsform_import(
+    source: Any, *, filename: str | None = None, key: str | None = None
+) -> tuple[Questionnaire, list[Finding]]:
+    """Create a questionnaire version from an XLSForm; returns it with the warnings about what
+    was left out. Raises XLSFormError (sheet, row and construct of each refusal)."""
+    imported = xlsform_to_questionnaire(source, key=key, filename=filename)
+    data = imported.questionnaire
+    errors = structure_errors(data, registry_choice_lists())
+    if errors:
+        raise XLSFormError([_finding(error, data, imported.rows) for error in errors])
+    try:
+        return questionnaire_import(data), imported.warnings
+    except QuestionnaireFormatError as exc:
+        raise XLSFormError([Finding("settings", 0, "version", e) for e in exc.errors]) from exc
+
+
+def xlsform_export(questionnaire: Questionnaire) -> bytes:
+    """The questionnaire as an XLSForm that pyxform (Kobo, ODK) converts: the registry lists it
+    names are written into the choices sheet."""
+    data = questionnaire_to_dict(questionnaire)
+    names = {
+        "mechanisms" if source.get("source") == "mechanisms" else source.get("name")
+        for section in data["sections"]
+        for question in section["questions"]
+        for source in (question.get("choices") or {}, question.get("columns") or {})
+        if source.get("source") in ("vocabulary", "mechanisms")
+    }
+    return questionnaire_to_xlsform(data, registry_choice_lists(names))
+
+
+def _finding(error: str, data: Mapping[str, Any], rows: Mapping[str, int]) -> Finding:
+    """A check of our format, placed on the survey row it concerns rather than an internal
+    path."""
+    match = _PATH.match(error)
+    if match is None:
+        construct, _sep, message = error.partition(": ")
+        return Finding("settings", 0, construct.strip() or "form", message or error)
+    construct = match.group("rest").strip(".") or "group"
+    construct = re.sub(r"\[\d+\]", "", construct).replace(".", " ")
+    code = match.group("code")
+    if code and code in rows:
+        return Finding("survey", rows[code], construct, match.group("message"))
+    section = data["sections"][int(match.group("section"))]
+    return Finding("survey", 0, f"group {section.get('code')}: {construct}", match.group("message"))
 
 
 # --- lifecycle ---------------------------------------------------------------------------

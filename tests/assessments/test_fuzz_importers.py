@@ -31,11 +31,7 @@ from assessments.questionnaires.models import Choice, Question, Questionnaire, S
 from assessments.questionnaires.selectors import questionnaire_schema, registry_choice_lists
 from assessments.questionnaires.services import questionnaire_import, questionnaire_to_dict
 from assessments.questionnaires.shipped import SHIPPED_DIR as QUESTIONNAIRES
-from assessments.questionnaires.xlsform import (
-    XLSFormError,
-    questionnaire_to_xlsform,
-    xlsform_to_questionnaire,
-)
+from assessments.questionnaires.xlsform import XLSFormError, questionnaire_to_xlsform
 from assessments.reporting.backup import RoundImportError, import_round, iter_round_json
 from assessments.responses.models import Answer, Response
 from assessments.responses.services import (
@@ -46,6 +42,7 @@ from assessments.responses.services import (
 from assessments.rounds.models import FocalPoint, Invitation, RoundParticipant, SurveyRound
 from assessments.rounds.services.rounds import round_add_participant, round_create, round_open
 from mechanisms.models import Mechanism, Membership, Organization, State
+from tests.assessments.questionnaires.xlsform_helpers import read_form
 from tests.factories import (
     MechanismFactory,
     MembershipFactory,
@@ -396,7 +393,7 @@ def workbook_mutations(draw: st.DrawFn, most: int = 4) -> dict[str, list[list[An
 @given(sheets=workbook_mutations())
 def test_a_mutated_workbook_gives_a_questionnaire_or_clear_errors(reference_registry, sheets):
     try:
-        data = xlsform_to_questionnaire(workbook_bytes(sheets))
+        data = read_form(workbook_bytes(sheets))
     except XLSFormError as refused:
         assert refused.errors and all(isinstance(e, str) and e for e in refused.errors)
         event("refused by the converter")

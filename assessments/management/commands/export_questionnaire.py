@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assessments.questionnaires.models import Questionnaire
-from assessments.questionnaires.services import questionnaire_to_dict
+from assessments.questionnaires.services import questionnaire_to_dict, xlsform_export
 
 
 class Command(BaseCommand):
@@ -23,15 +23,13 @@ class Command(BaseCommand):
         questionnaire = Questionnaire.objects.filter(pk=options["id"]).first()
         if questionnaire is None:
             raise CommandError(f"No questionnaire with id {options['id']}.")
-        data = questionnaire_to_dict(questionnaire)
         output: Path | None = options["output"]
         if options["format"] == "xlsx":
-            from assessments.questionnaires.xlsform import questionnaire_to_xlsform
-
             if output is None:
                 raise CommandError("An XLSX export needs -o PATH.")
-            content = questionnaire_to_xlsform(data)
+            content = xlsform_export(questionnaire)
         else:
+            data = questionnaire_to_dict(questionnaire)
             content = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
         if output is None:
             self.stdout.write(content.decode("utf-8"), ending="")

@@ -116,7 +116,7 @@ class QuestionAdminForm(forms.ModelForm):
 class QuestionnaireImportForm(forms.Form):
     file = forms.FileField(
         label=_("Questionnaire file"),
-        help_text=_("Our JSON format (.json) or an XLSForm (.xlsx), at most 5 MB."),
+        help_text=_("Our JSON format (.json) or an XLSForm (.xlsx or .xls), at most 5 MB."),
     )
     key = forms.SlugField(
         label=_("Key"),
@@ -127,26 +127,27 @@ class QuestionnaireImportForm(forms.Form):
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         name = upload.name.lower()
-        if not name.endswith((".json", ".xlsx")):
-            raise ValidationError(_("Upload a .json or an .xlsx file."))
+        if not name.endswith((".json", ".xlsx", ".xls")):
+            raise ValidationError(_("Upload a .json, an .xlsx or an .xls file."))
         if upload.size > MAX_UPLOAD_BYTES:
             raise ValidationError(_("The file is larger than 5 MB."))
         return upload
 
     def clean(self) -> dict[str, Any]:
+        """JSON is parsed here; an XLSForm is kept as bytes for `xlsform_import`."""
         cleaned = super().clean()
         upload = cleaned.get("file")
         if upload is None:
             return cleaned
         content = upload.read()
-        try:
-            if upload.name.lower().endswith(".json"):
+        if upload.name.lower().endswith(".json"):
+            try:
                 cleaned["data"] = self.read_json(content)
-            else:
-                cleaned["data"] = self.read_xlsx(content, cleaned.get("key") or None)
-        except ValueError as exc:
-            for message in getattr(exc, "errors", None) or [str(exc)]:
-                self.add_error("file", message)
+            except ValueError as exc:
+                self.add_error("file", str(exc))
+        else:
+            cleaned["xlsform"] = content
+            cleaned["filename"] = upload.name
         return cleaned
 
     @staticmethod
@@ -158,11 +159,3 @@ class QuestionnaireImportForm(forms.Form):
         except json.JSONDecodeError as exc:
             message = gettext("The file is not valid JSON: %(error)s.") % {"error": exc}
             raise ValueError(message) from None
-
-    @staticmethod
-    def read_xlsx(content: bytes, key: str | None) -> Any:
-        if not content.startswith(b"PK\x03\x04"):  # an .xlsx is a zip archive
-            raise ValueError(gettext("The file is not an Excel workbook (.xlsx)."))
-        from assessments.questionnaires.xlsform import xlsform_to_questionnaire
-
-        return xlsform_to_questionnaire(content, key=key)

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import URLPattern, path, reverse
 from django.utils import translation
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -27,7 +27,10 @@ from assessments.questionnaires.services import (
     questionnaire_publish,
     questionnaire_retire,
     questionnaire_to_dict,
+    xlsform_export,
+    xlsform_import,
 )
+from assessments.questionnaires.xlsform import XLSFormError
 from mechanisms.translation import LANGUAGE_CODES, active_language
 
 from .forms import QuestionnaireImportForm
@@ -145,15 +148,21 @@ class QuestionnaireAdmin(SimpleHistoryAdmin):
             raise PermissionDenied
         form = QuestionnaireImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
+            warnings: list = []
             try:
-                questionnaire = questionnaire_import(form.cleaned_data["data"])
-            except QuestionnaireFormatError as exc:
+                if "xlsform" in form.cleaned_data:
+                    questionnaire, warnings = xlsform_import(
+                        form.cleaned_data["xlsform"],
+                        filename=form.cleaned_data["filename"],
+                        key=form.cleaned_data.get("key") or None,
+                    )
+                else:
+                    questionnaire = questionnaire_import(form.cleaned_data["data"])
+            except (QuestionnaireFormatError, XLSFormError) as exc:
                 for message in exc.errors:
                     form.add_error(None, message)
             else:
-                self.message_user(
-                    request, gettext("Imported %(q)s.") % {"q": questionnaire}, messages.SUCCESS
-                )
+                self.report_import(request, questionnaire, warnings)
                 return HttpResponseRedirect(self.url("change", questionnaire.pk))
         context = {
             **self.admin_site.each_context(request),
@@ -163,17 +172,32 @@ class QuestionnaireAdmin(SimpleHistoryAdmin):
         }
         return render(request, "admin/assessments/questionnaire/import.html", context)
 
+    def report_import(
+        self, request: HttpRequest, questionnaire: Questionnaire, warnings: list
+    ) -> None:
+        """ "Imported X" and, for an XLSForm, how many warnings, each listed."""
+        if not warnings:
+            message = gettext("Imported %(q)s.") % {"q": questionnaire}
+            self.message_user(request, message, messages.SUCCESS)
+            return
+        message = ngettext(
+            "Imported %(q)s, %(n)d warning (what was left out):",
+            "Imported %(q)s, %(n)d warnings (what was left out):",
+            len(warnings),
+        ) % {"q": questionnaire, "n": len(warnings)}
+        self.message_user(request, message, messages.SUCCESS)
+        for warning in warnings:
+            self.message_user(request, str(warning), messages.WARNING)
+
     def export_view(self, request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         questionnaire = get_object_or_404(Questionnaire, pk=pk)
         if not self.has_view_permission(request, questionnaire) or fmt not in {"json", "xlsx"}:
             raise PermissionDenied
-        data = questionnaire_to_dict(questionnaire)
         if fmt == "xlsx":
-            from assessments.questionnaires.xlsform import questionnaire_to_xlsform
-
-            content = questionnaire_to_xlsform(data)
+            content = xlsform_export(questionnaire)
             content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         else:
+            data = questionnaire_to_dict(questionnaire)
             content = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
             content_type = "application/json"
         response = HttpResponse(content, content_type=content_type)

@@ -1,7 +1,9 @@
 """Bridge between XLSForm workbooks and our questionnaire format (docs/questionnaire-format.md).
 
-`xlsform_to_questionnaire` reads the subset of XLSForm that maps onto our format, as authored for
-KoboToolbox / ODK, and refuses everything else with one message per problem.
+`xlsform_to_questionnaire` reads an XLSForm (.xlsx or .xls) as KoboToolbox / ODK / SurveyCTO
+users write them, through pyxform's own reader and aliases. What our model cannot hold but does
+not change the meaning of the answers is left out and listed as warnings; the rest is refused,
+each refusal with its sheet, row and construct.
 `questionnaire_to_xlsform` writes a questionnaire as an XLSForm. What plain XLSForm cannot say is
 kept in custom columns, which other XLSForm tools ignore and which the reader honours, so that
 writing then reading gives back the same questionnaire:
@@ -15,17 +17,25 @@ writing then reading gives back the same questionnaire:
   of the label columns, which pyxform refuses on the choices sheet);
 - settings: `audience`, `status`, `description` (translatable like `form_title`).
 
-Both functions are pure: no database access.
+Both functions are pure: no database access (the export takes the registry's lists as an
+argument, to write them into the choices sheet).
 
-The parts: `common` (the names and codes both directions share, `XLSFormError`), `sheets`
-(workbook -> rows of text), `expressions` (the `constraint` and `relevant` texts), `reading`
-(rows -> questionnaire) and `writing` (questionnaire -> workbook).
+The parts: `common` (the names both directions share, `Finding`, `XLSFormError`, `Imported`),
+`workbook` (pyxform's reader, with the size caps), `rows` (cells, texts and the report of
+findings), `survey` (one survey row), `conditions` (`relevant` expressions), `sections` (groups
+and conditions), `codes` (names our codes refuse), `reading` (the whole) and `writing`.
 """
 
 from __future__ import annotations
 
-from .common import XLSFormError
+from .common import Finding, Imported, XLSFormError
 from .reading import xlsform_to_questionnaire
 from .writing import questionnaire_to_xlsform
 
-__all__ = ["XLSFormError", "questionnaire_to_xlsform", "xlsform_to_questionnaire"]
+__all__ = [
+    "Finding",
+    "Imported",
+    "XLSFormError",
+    "questionnaire_to_xlsform",
+    "xlsform_to_questionnaire",
+]

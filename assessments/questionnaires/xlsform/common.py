@@ -1,10 +1,14 @@
-"""What reading and writing XLSForm share: the names, codes and lists of our format, the texts of
-the common refusals, and `XLSFormError`."""
+"""What reading and writing XLSForm share: the names, codes and lists of our format, and the
+findings of a reading (`Finding`, `XLSFormError`, `Imported`)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
 
 FORMAT_MARKER = "iscm-questionnaire"
 FORMAT_VERSION = 1
@@ -39,7 +43,6 @@ TITLE_TRANSLATION = "form_title_translation"
 CHOICE_WORDING = ("phrase", "sentence")
 MECHANISMS_SOURCE = "mechanisms"
 
-QUESTION_CODE = re.compile(r"[a-z][a-z0-9_]*")
 SOURCE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
 WHOLE_NUMBER = re.compile(r"-?\d+")
 
@@ -54,15 +57,6 @@ BUILT_IN_LABELS: dict[str, dict[str, str]] = {
     "dk": {"en": "Don't know", "fr": "Ne sait pas", "es": "No sabe"},
 }
 
-# XLSForm type -> our type, for the types that need no choice list.
-PLAIN_TYPES = {
-    "text": "text",
-    "integer": "integer",
-    "decimal": "decimal",
-    "date": "date",
-    "note": "note",
-}
-SELECT_TYPES = {"select_one": "single", "select_multiple": "multiple"}
 # Our types that only the custom `our_type` column can express, by the type read from XLSForm.
 OUR_TYPE_REFINEMENTS = {
     "text": {"long_text"},
@@ -70,49 +64,61 @@ OUR_TYPE_REFINEMENTS = {
     "single": {"matrix"},
     "multiple": {"matrix"},
 }
-# Kobo adds `start` and `end` to every new form; these rows record device metadata and ask
-# nothing, so they are skipped rather than refused.
-METADATA_TYPES = frozenset(
-    {
-        "start",
-        "end",
-        "today",
-        "deviceid",
-        "subscriberid",
-        "simserial",
-        "phonenumber",
-        "username",
-        "email",
-        "audit",
-        "start-geopoint",
-    }
-)
 NUMBER_TYPES = ("integer", "year", "decimal")
 WHOLE_NUMBER_TYPES = ("integer", "year")
 CHOICE_TYPES = ("single", "multiple", "matrix")
 YES_WORDS = frozenset({"yes", "true", "1", "true()"})
 NO_WORDS = frozenset({"", "no", "false", "0", "false()"})
 
-NOT_XLSX = (
-    "The file is not an .xlsx workbook; save the XLSForm in the Excel Workbook (.xlsx) format "
-    "and upload it again."
-)
-OLD_XLS = (
-    "The file is an old-style Excel .xls workbook; save it in the Excel Workbook (.xlsx) format "
-    "and upload it again."
-)
-OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
-RELEVANT_FORMS = "(${q} = 'x', ${q} != 'x', selected(${q}, 'x'))"
-CONSTRAINT_FORMS = '(. >= n, . <= n, . > n, . < n, or two of them joined with "and")'
+@dataclass(frozen=True)
+class Finding:
+    """One thing said about the workbook: where (sheet and Excel row, 0 for the whole sheet or
+    file), which construct (a type, a column, an expression...) and what, in the active
+    language."""
+
+    sheet: str
+    row: int
+    construct: str
+    message: str
+
+    def __str__(self) -> str:
+        if self.sheet and self.row:
+            return _("%(sheet)s sheet, row %(row)d, %(construct)s: %(message)s") % {
+                "sheet": self.sheet,
+                "row": self.row,
+                "construct": self.construct,
+                "message": self.message,
+            }
+        if self.sheet:
+            return _("%(sheet)s sheet, %(construct)s: %(message)s") % {
+                "sheet": self.sheet,
+                "construct": self.construct,
+                "message": self.message,
+            }
+        return _("%(construct)s: %(message)s") % {
+            "construct": self.construct,
+            "message": self.message,
+        }
 
 
 class XLSFormError(ValueError):
-    """The workbook cannot be converted; `errors` lists every problem found, one per message."""
+    """The workbook is refused; `refusals` lists every reason, `errors` the same as texts."""
 
-    def __init__(self, errors: Iterable[str]) -> None:
-        self.errors = list(errors)
+    def __init__(self, refusals: Iterable[Finding]) -> None:
+        self.refusals = list(refusals)
+        self.errors = [str(refusal) for refusal in self.refusals]
         super().__init__(*self.errors)
 
     def __str__(self) -> str:
         return "\n".join(self.errors)
+
+
+@dataclass
+class Imported:
+    """A workbook read: the questionnaire in our format and what was left out of it."""
+
+    questionnaire: dict[str, Any]
+    warnings: list[Finding] = field(default_factory=list)
+    # The survey row of each question code, to place checks made after reading.
+    rows: dict[str, int] = field(default_factory=dict)

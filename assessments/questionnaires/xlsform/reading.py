@@ -1,501 +1,278 @@
-"""Reading, second step: the rows of an XLSForm's sheets -> a questionnaire in our format
-(`xlsform_to_questionnaire`)."""
+"""Reading: an XLSForm workbook -> a questionnaire in our format and the warnings about what was
+left out (`xlsform_to_questionnaire`). Refusals (what would change the meaning of the answers)
+raise `XLSFormError`, each with its sheet, row and construct."""
 
 from __future__ import annotations
 
-import copy
 import os
 import re
-from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any, BinaryIO
 
+from django.utils.translation import gettext as _
+from pyxform import constants
+
+from .codes import KEY, choice_codes, form_key
 from .common import (
     AUDIENCES,
-    BUILT_IN_LISTS,
-    CHOICE_TYPES,
     CHOICE_WORDING,
     DEFAULT_AUDIENCE,
     DEFAULT_STATUS,
-    DEFAULT_SUMMARY_SECTION,
     FORMAT_MARKER,
     FORMAT_VERSION,
-    MAIN_SECTION_CODE,
-    MECHANISMS_SOURCE,
-    METADATA_TYPES,
-    NO_WORDS,
-    OUR_TYPE_REFINEMENTS,
-    PER_MECHANISM_PREFIX,
-    PLAIN_TYPES,
-    QUESTION_CODE,
-    RELEVANT_FORMS,
-    SELECT_TYPES,
-    SOURCE_NAME,
     STATUSES,
-    SUMMARY_SECTIONS,
-    YES_WORDS,
+    TITLE_TRANSLATION,
+    Finding,
+    Imported,
     XLSFormError,
 )
-from .expressions import _CHAIN_CONNECTOR, _parse_relevant, _read_constraint
-from .sheets import (
-    CHOICES_COLUMNS,
-    SETTINGS_COLUMNS,
-    SURVEY_COLUMNS,
-    _build_table,
-    _read_workbook,
-    _Row,
-    _Table,
-)
+from .rows import Cells, Report, language_code
+from .sections import assemble
+from .survey import ENGLISH_FROM, Entry, read_row, read_sources
+from .workbook import Sheet, read_workbook
+
+CHOICES, SETTINGS, SURVEY = constants.CHOICES, constants.SETTINGS, constants.SURVEY
+LABEL_LENGTH = 300
+MAX_VERSION = 2**31 - 1
 
 
 def xlsform_to_questionnaire(
-    source: bytes | BinaryIO | str | os.PathLike[str], *, key: str | None = None
-) -> dict[str, Any]:
-    """Read an XLSForm `.xlsx` (bytes, binary file object or path) into our questionnaire format.
+    source: bytes | BinaryIO | str | os.PathLike[str],
+    *,
+    key: str | None = None,
+    filename: str | None = None,
+) -> Imported:
+    """Read an XLSForm (.xlsx or .xls: bytes, binary file or path) into our format.
 
-    `key` overrides the settings' `form_id`. Raises `XLSFormError` listing every problem found.
+    `key` overrides the settings' form_id; `filename` stands in for a missing form_id and
+    form_title, as pyxform does. Raises XLSFormError listing every refusal.
     """
-    sheets = _read_workbook(source)
-    if "survey" not in sheets:
-        raise XLSFormError(["The workbook has no 'survey' sheet, so it is not an XLSForm."])
-    errors: list[str] = []
-    survey = _build_table("survey", sheets["survey"], SURVEY_COLUMNS, errors)
-    choices = _build_table("choices", sheets.get("choices", []), CHOICES_COLUMNS, errors)
-    settings = _build_table("settings", sheets.get("settings", []), SETTINGS_COLUMNS, errors)
-    header = _read_settings(settings, key, errors)
-    lists = _read_choice_lists(choices, errors)
-    sections = _read_survey(survey, lists, header["title"], errors)
-    if errors:
-        raise XLSFormError(errors)
+    content, filename = _content(source, filename)
+    workbook = read_workbook(content, filename)
+    report = Report(default_language=workbook.default_language)
+    survey = workbook.sheets.get(SURVEY)
+    if survey is None or not any(len(row) > 1 for row in survey.rows):
+        raise XLSFormError(
+            [Finding(SURVEY, 0, _("sheet"), _("the workbook has no survey sheet with questions"))]
+        )
+    header = _settings(workbook.sheets.get(SETTINGS), key, workbook.fallback_name, report)
+    lists = _choice_lists(workbook.sheets.get(CHOICES), report)
+    entries = _survey(survey, lists, report)
+    sections, rows = assemble(entries, header["title"], report)
+    if not rows and not report.refusals:
+        report.refuse(SURVEY, 0, _("questions"), _("the form has no question that can be imported"))
+    if report.refusals:
+        raise XLSFormError(report.refusals)
     description = header.pop("description")
-    questionnaire = {"format": FORMAT_MARKER, "format_version": FORMAT_VERSION, **header}
+    questionnaire: dict[str, Any] = {
+        "format": FORMAT_MARKER,
+        "format_version": FORMAT_VERSION,
+        **header,
+    }
     if description:
         questionnaire["description"] = description
     questionnaire["sections"] = sections
-    return questionnaire
+    return Imported(questionnaire, report.finish(), rows)
 
 
-def _read_settings(table: _Table, key: str | None, errors: list[str]) -> dict[str, Any]:
-    row = table.rows[0] if table.rows else _Row("settings", {})
-    title = row.translated("form_title")
-    if "en" not in title:
-        errors.append(f"{row.where}: the form_title (in English) is missing")
-    form_key = key or row.get("form_id")
-    if not form_key:
-        errors.append(f"{row.where}: the form_id is missing")
-    return {
-        "key": form_key,
-        "version": _read_version(row, errors),
-        "audience": _read_choice_of(row, "audience", AUDIENCES, DEFAULT_AUDIENCE, errors),
-        "status": _read_choice_of(row, "status", STATUSES, DEFAULT_STATUS, errors),
+def _content(source: Any, filename: str | None) -> tuple[bytes, str | None]:
+    if isinstance(source, bytes | bytearray | memoryview):
+        return bytes(source), filename
+    if isinstance(source, str | os.PathLike):
+        try:
+            with open(source, "rb") as file:
+                return file.read(), filename or PurePath(os.fspath(source)).name
+        except OSError as exc:
+            raise XLSFormError(
+                [
+                    Finding(
+                        "",
+                        0,
+                        _("file"),
+                        _("the file could not be read (%(error)s)")
+                        % {"error": exc.strerror or exc},
+                    )
+                ]
+            ) from exc
+    read = getattr(source, "read", None)
+    content = read() if callable(read) else None
+    if not isinstance(content, bytes | bytearray):
+        raise XLSFormError(
+            [Finding("", 0, _("file"), _("the file is not an Excel workbook (.xlsx or .xls)"))]
+        )
+    name = getattr(source, "name", None)
+    return bytes(content), filename or (name if isinstance(name, str) else None)
+
+
+# --- settings ----------------------------------------------------------------------------
+
+
+def _settings(
+    sheet: Sheet | None, key: str | None, fallback: str | None, report: Report
+) -> dict[str, Any]:
+    row = next((row for row in (sheet.rows if sheet else []) if len(row) > 1), {})
+    cells = Cells(SETTINGS, row, report)
+    form_id = cells.get("id_string")
+    # As pyxform: the id defaults to the file name, the title to the id.
+    name = key or form_id or fallback or constants.DEFAULT_FORM_NAME
+    form_key_text = name if KEY.fullmatch(name) and len(name) <= 64 else form_key(name)
+    if form_key_text is None:
+        form_key_text = constants.DEFAULT_FORM_NAME
+    if form_key_text != name:
+        report.warn(
+            SETTINGS,
+            cells.number,
+            "form_id",
+            _("“%(name)s” is imported as the key “%(key)s”") % {"name": name, "key": form_key_text},
+        )
+    title = cells.texts("title", max_length=LABEL_LENGTH)
+    for language, text in cells.texts(
+        TITLE_TRANSLATION, max_length=LABEL_LENGTH, stand_in=False
+    ).items():
+        title.setdefault(language, text)
+    if not title:
+        title = {"en": form_id or name}
+    cells.get("default_language")
+    header = {
+        "key": form_key_text,
+        "version": _version(cells),
+        "audience": _one_of(cells, "audience", AUDIENCES, DEFAULT_AUDIENCE),
+        "status": _one_of(cells, "status", STATUSES, DEFAULT_STATUS),
         "title": title,
-        "description": row.translated("description"),
+        "description": cells.texts("description"),
     }
+    cells.left_out()
+    return header
 
 
-def _read_version(row: _Row, errors: list[str]) -> int:
-    text = row.get("version")
+def _version(cells: Cells) -> int:
+    text = cells.get("version")
     if not text:
         return 1
-    if re.fullmatch(r"\d+", text) and int(text) >= 1:
+    if re.fullmatch(r"\d{1,10}", text) and 1 <= int(text) <= MAX_VERSION:
         return int(text)
-    errors.append(f"{row.where}: version {text!r} is not a whole number of at least 1")
+    cells.report.warn(
+        SETTINGS,
+        cells.number,
+        "version",
+        _("“%(version)s” is not a whole number up to %(max)d: imported as version 1")
+        % {"version": text, "max": MAX_VERSION},
+    )
     return 1
 
 
-def _read_choice_of(
-    row: _Row, column: str, allowed: tuple[str, ...], default: str, errors: list[str]
-) -> str:
-    text = row.get(column)
-    if not text:
-        return default
-    if text in allowed:
-        return text
-    errors.append(f"{row.where}: {column} {text!r} is not one of {', '.join(allowed)}")
+def _one_of(cells: Cells, column: str, allowed: tuple[str, ...], default: str) -> str:
+    text = cells.get(column)
+    if not text or text in allowed:
+        return text or default
+    cells.report.warn(
+        SETTINGS,
+        cells.number,
+        column,
+        _("“%(value)s” is not one of %(allowed)s: %(default)s is used")
+        % {"value": text, "allowed": ", ".join(allowed), "default": default},
+    )
     return default
 
 
-def _read_choice_lists(table: _Table, errors: list[str]) -> dict[str, list[dict[str, Any]]]:
-    if table.rows and not {"list_name", "name"} <= table.columns:
-        errors.append("choices: the sheet needs a 'list_name' and a 'name' column")
-        return {}
+# --- choices -----------------------------------------------------------------------------
+
+
+def _choice_lists(sheet: Sheet | None, report: Report) -> dict[str, list[dict[str, Any]]]:
+    rows: dict[str, list[tuple[Cells, str]]] = {}
+    for row in sheet.rows if sheet else []:
+        cells = Cells(CHOICES, row, report)
+        if not cells:
+            continue
+        list_name, name = cells.get(constants.LIST_NAME_S), cells.get("name")
+        if not list_name or not name:
+            report.warn(
+                CHOICES,
+                cells.number,
+                _("choice"),
+                _("a choice needs a list_name and a name: not imported"),
+            )
+            continue
+        rows.setdefault(list_name, []).append((cells, name))
     lists: dict[str, list[dict[str, Any]]] = {}
-    first_seen: dict[tuple[str, str], str] = {}
-    for row in table.rows:
-        list_name, code, label = row.get("list_name"), row.get("name"), row.translated("label")
-        if not list_name or not code:
-            errors.append(f"{row.where}: a choice needs both a list_name and a name")
-            continue
-        if (list_name, code) in first_seen:
-            errors.append(
-                f"{row.where}: choice '{code}' appears twice in list '{list_name}' "
-                f"(first in {first_seen[list_name, code]})"
-            )
-            continue
-        first_seen[list_name, code] = row.where
-        if "en" not in label:
-            errors.append(
-                f"{row.where}: choice '{code}' of list '{list_name}' has no English label"
-            )
-        item: dict[str, Any] = {"code": code, "label": label}
-        for key in CHOICE_WORDING:  # optional: how a summary says the choice
-            texts = row.translated(key)
-            if texts and "en" not in texts:
-                errors.append(
-                    f"{row.where}: choice '{code}' of list '{list_name}' has a {key} but no "
-                    f"English {key}"
+    for list_name, choices in rows.items():
+        names = [name for _cells, name in choices]
+        codes = choice_codes(names)
+        items: list[dict[str, Any]] = []
+        seen: dict[str, int] = {}
+        for (cells, name), code in zip(choices, codes, strict=True):
+            if name in seen:
+                report.refuse(
+                    CHOICES,
+                    cells.number,
+                    _("choice “%(name)s”") % {"name": name},
+                    _("the name appears twice in list “%(list)s” (first in row %(row)d)")
+                    % {"list": list_name, "row": seen[name]},
                 )
-            if texts:
-                item[key] = texts
-        lists.setdefault(list_name, []).append(item)
+                continue
+            seen[name] = cells.number
+            items.append(_choice(cells, name, code))
+            cells.left_out()
+        mapped = [name for name, code in zip(names, codes, strict=True) if name != code]
+        if mapped:
+            report.warn(
+                CHOICES,
+                choices[0][0].number,
+                _("list “%(list)s”") % {"list": list_name},
+                _(
+                    "%(count)d choice names are stored under other codes (kept in the export): "
+                    "%(names)s"
+                )
+                % {"count": len(mapped), "names": ", ".join(mapped[:5])},
+            )
+        lists[list_name] = items
     return lists
 
 
-@dataclass
-class _Entry:
-    """One survey row that matters: a group boundary or a question."""
+def _choice(cells: Cells, name: str, code: str) -> dict[str, Any]:
+    # A list's missing English is only worth saying if a question uses the list (the export
+    # also writes the registry's lists): noted on the item, reported by the survey step.
+    english_from, cells.report.english_from = cells.report.english_from, None
+    item: dict[str, Any] = {
+        "code": code,
+        "label": cells.texts("label", fallback=name, max_length=LABEL_LENGTH),
+    }
+    if cells.report.english_from:
+        item[ENGLISH_FROM] = cells.report.english_from
+    cells.report.english_from = english_from
+    if name != code:
+        item["xlsform_name"] = name
+    for key in CHOICE_WORDING:  # how a summary says the choice: `phrase_en` or `phrase::en`
+        texts = cells.texts(key, max_length=LABEL_LENGTH)
+        for path in list(cells.cells):
+            if len(path) == 1 and path[0].lower().startswith(f"{key}_"):
+                language = language_code(path[0][len(key) + 1 :].replace("_", " "))
+                if language:
+                    texts.setdefault(language, cells.get(*path)[:LABEL_LENGTH])
+        if texts.get("en"):
+            item[key] = texts
+    return item
 
-    row: _Row
-    kind: str  # "begin", "end" or "question"
-    name: str
-    section: dict[str, Any] | None = None
-    question: dict[str, Any] | None = None
+
+# --- survey ------------------------------------------------------------------------------
 
 
-def _read_survey(
-    table: _Table, lists: dict, form_title: dict[str, str], errors: list[str]
-) -> list[dict[str, Any]]:
-    if not table.rows:
-        errors.append("survey: the sheet holds no questions")
+def _survey(sheet: Sheet, lists: dict[str, list[dict[str, Any]]], report: Report) -> list[Entry]:
+    if not any("type" in row for row in sheet.rows):
+        report.refuse(SURVEY, 1, "type", _("the survey sheet has no type column"))
         return []
-    missing = [column for column in ("type", "name") if column not in table.columns]
-    if missing:
-        names = " and ".join(f"'{column}'" for column in missing)
-        errors.append(f"survey: the sheet has no {names} column")
-        return []
-    errors_before = len(errors)
-    entries = [entry for row in table.rows if (entry := _read_survey_row(row, lists, errors))]
-    questions = _index_questions(entries, errors)
-    for entry in entries:
-        if entry.question is not None:
-            _read_references(entry, questions, errors)
-    sections = _assemble_sections(entries, form_title, errors)
-    if not questions and len(errors) == errors_before:
-        errors.append("survey: the form has no questions")
-    return sections
-
-
-def _read_survey_row(row: _Row, lists: dict, errors: list[str]) -> _Entry | None:
-    type_text = row.get("type")
-    if not type_text:
-        errors.append(f"{row.where}: the type is empty")
-        return None
-    words = type_text.split()
-    keyword = "_".join(word.lower() for word in words)
-    if keyword == "begin_group":
-        return _read_group_start(row, errors)
-    if keyword == "end_group":
-        return _Entry(row, "end", row.get("name"))
-    if keyword in METADATA_TYPES:
-        return None
-    if keyword in PLAIN_TYPES:
-        return _read_question(row, PLAIN_TYPES[keyword], None, False, lists, errors)
-    select = words[0].lower()
-    if select in SELECT_TYPES and len(words) == 1:
-        errors.append(f"{row.where}: type '{type_text}' needs a choice list name")
-        return None
-    if select in SELECT_TYPES and (
-        len(words) == 2 or (len(words) == 3 and words[2].lower() == "or_other")
-    ):
-        or_other = len(words) == 3
-        return _read_question(row, SELECT_TYPES[select], words[1], or_other, lists, errors)
-    errors.append(f"{row.where}: type '{type_text}' is not supported")
-    return None
-
-
-def _read_group_start(row: _Row, errors: list[str]) -> _Entry:
-    name = row.get("name")
-    if not name:
-        errors.append(f"{row.where}: the group has no name")
-    if row.get("relevant"):
-        errors.append(
-            f"{row.where}: relevant on a group is not supported; put the condition on each "
-            "question of the group"
-        )
-    code = row.get("section_code") or name
-    title = row.translated("label") or {"en": code}
-    if "en" not in title:
-        errors.append(f"{row.where}: group '{name}' has no English label")
-    section: dict[str, Any] = {"code": code, "title": title}
-    help_text = row.translated("hint")
-    if help_text:
-        section["help"] = help_text
-    section["per_mechanism"] = name.startswith(PER_MECHANISM_PREFIX)
-    section["questions"] = []
-    return _Entry(row, "begin", name, section=section)
-
-
-def _read_question(
-    row: _Row,
-    xlsform_type: str,
-    list_name: str | None,
-    or_other: bool,
-    lists: dict,
-    errors: list[str],
-) -> _Entry:
-    code = row.get("name")
-    if not code:
-        errors.append(f"{row.where}: the question has no name")
-    elif not QUESTION_CODE.fullmatch(code):
-        errors.append(
-            f"{row.where}: name {code!r} is not a valid question code (it must start with a "
-            "lowercase letter and hold only lowercase letters, digits and underscores)"
-        )
-    text = row.translated("label")
-    if "en" not in text:
-        errors.append(f"{row.where}: question '{code}' has no English label")
-    our_type = _question_type(row, xlsform_type, list_name, or_other, lists, errors)
-    question: dict[str, Any] = {"code": code, "type": our_type, "text": text}
-    help_text = row.translated("hint")
-    if help_text:
-        question["help"] = help_text
-    question["required"] = _read_boolean(row, "required", errors)
-    question["min_value"], question["max_value"] = _read_constraint(row, our_type, errors)
-    question["max_choices"] = _read_max_choices(row, errors)
-    question["other_option"] = or_other or _read_boolean(row, "other_option", errors)
-    question["choices"], question["columns"] = _read_sources(
-        row, our_type, list_name, lists, errors
-    )
-    question["rows_from"] = row.get("rows_from") or None
-    question["condition"] = None  # read once every question is known
-    question["summary_section"] = _read_choice_of(
-        row, "summary_section", SUMMARY_SECTIONS, DEFAULT_SUMMARY_SECTION, errors
-    )
-    return _Entry(row, "question", code, question=question)
-
-
-def _question_type(
-    row: _Row,
-    xlsform_type: str,
-    list_name: str | None,
-    or_other: bool,
-    lists: dict,
-    errors: list[str],
-) -> str:
-    refinement = row.get("our_type")
-    if refinement:
-        if refinement in OUR_TYPE_REFINEMENTS.get(xlsform_type, set()) | {xlsform_type}:
-            return refinement
-        errors.append(
-            f"{row.where}: our_type {refinement!r} cannot be used with type {row.get('type')!r}"
-        )
-        return xlsform_type
-    if xlsform_type == "text" and "multiline" in row.get("appearance").lower().split():
-        return "long_text"
-    if (
-        xlsform_type == "single"
-        and not or_other
-        and not row.get("choice_source")
-        and list_name in BUILT_IN_LISTS
-        and _is_built_in_list(list_name, lists.get(list_name, []))
-    ):
-        return list_name
-    return xlsform_type
-
-
-def _is_built_in_list(list_name: str, items: list[dict[str, Any]]) -> bool:
-    """The list holds the built-in type's codes, and no summary wording (which the built-in
-    type could not keep)."""
-    codes = [item["code"] for item in items]
-    return (
-        len(codes) == len(BUILT_IN_LISTS[list_name])
-        and set(codes) == set(BUILT_IN_LISTS[list_name])
-        and not any(key in item for item in items for key in CHOICE_WORDING)
-    )
-
-
-def _read_boolean(row: _Row, column: str, errors: list[str]) -> bool:
-    text = row.get(column).lower()
-    if text in YES_WORDS:
-        return True
-    if text not in NO_WORDS:
-        errors.append(
-            f"{row.where}: {column} {row.get(column)!r} is not supported (use yes or no; "
-            "conditional values are not supported)"
-        )
-    return False
-
-
-def _read_max_choices(row: _Row, errors: list[str]) -> int | None:
-    text = row.get("max_choices")
-    if not text:
-        return None
-    if re.fullmatch(r"\d+", text) and int(text) >= 1:
-        return int(text)
-    errors.append(f"{row.where}: max_choices {text!r} is not a whole number of at least 1")
-    return None
-
-
-def _read_sources(
-    row: _Row, our_type: str, list_name: str | None, lists: dict, errors: list[str]
-) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    choice_source, columns_source = row.get("choice_source"), row.get("columns_source")
-    if our_type not in CHOICE_TYPES:
-        for column in ("choice_source", "columns_source"):
-            if row.get(column):
-                errors.append(f"{row.where}: {column} is only used on choice and matrix questions")
-        return None, None
-    choices = _read_source(row, "choice_source", choice_source or "local", list_name, lists, errors)
-    if our_type != "matrix":
-        if columns_source:
-            errors.append(f"{row.where}: columns_source is only used on matrix questions")
-        return choices, None
-    if not columns_source:
-        errors.append(f"{row.where}: a matrix question needs a columns_source")
-        return choices, None
-    return choices, _read_source(row, "columns_source", columns_source, None, lists, errors)
-
-
-def _read_source(
-    row: _Row,
-    column: str,
-    text: str,
-    default_list: str | None,
-    lists: dict,
-    errors: list[str],
-) -> dict[str, Any] | None:
-    if text == MECHANISMS_SOURCE:
-        return {"source": "mechanisms"}
-    kind, colon, name = (part.strip() for part in text.partition(":"))
-    if kind == "vocabulary" and colon and SOURCE_NAME.fullmatch(name):
-        return {"source": "vocabulary", "name": name}
-    if kind == "local" and (name or default_list):
-        list_name = name or default_list
-        if list_name not in lists:
-            errors.append(f"choices: list '{list_name}' used in {row.where} is not defined")
-            return None
-        return {"source": "local", "items": copy.deepcopy(lists[list_name])}
-    errors.append(
-        f"{row.where}: {column} {text!r} is not supported (use vocabulary:NAME, mechanisms or "
-        "local:LIST)"
-    )
-    return None
-
-
-def _index_questions(entries: list[_Entry], errors: list[str]) -> dict[str, _Entry]:
-    questions: dict[str, _Entry] = {}
-    for entry in entries:
-        if entry.question is None:
+    entries: list[Entry] = []
+    for row in sheet.rows:
+        cells = Cells(SURVEY, row, report)
+        if not cells:
             continue
-        if entry.name in questions:
-            errors.append(
-                f"{entry.row.where}: name '{entry.name}' is already used in "
-                f"{questions[entry.name].row.where}"
-            )
+        refusals = len(report.refusals)
+        entry = read_row(cells, lists)
+        if entry is None:
             continue
-        questions[entry.name] = entry
-    return questions
-
-
-def _read_references(entry: _Entry, questions: dict[str, _Entry], errors: list[str]) -> None:
-    row, question = entry.row, entry.question
-    assert question is not None
-    rows_from = question["rows_from"]
-    if rows_from and rows_from not in questions:
-        errors.append(f"{row.where}: rows_from '{rows_from}' is not a question of this form")
-    text = row.get("relevant")
-    if text:
-        question["condition"] = _read_relevant(row, text, questions, errors)
-
-
-def _read_relevant(
-    row: _Row, text: str, questions: dict[str, _Entry], errors: list[str]
-) -> dict[str, Any] | None:
-    parsed = _parse_relevant(text)
-    kinds = {test.kind for test in parsed[0]} if parsed else set()
-    names = {test.question for test in parsed[0]} if parsed else set()
-    if (
-        parsed is None
-        or len(kinds) != 1
-        or len(names) != 1
-        or (parsed[1] and parsed[1] != {_CHAIN_CONNECTOR[next(iter(kinds))]})
-    ):
-        errors.append(f'{row.where}: relevant "{text}" is not in a supported form {RELEVANT_FORMS}')
-        return None
-    tests, _ = parsed
-    (kind,), (name,) = kinds, names
-    target = questions.get(name)
-    if target is None:
-        errors.append(
-            f"{row.where}: relevant \"{text}\" refers to '{name}', which is not a question"
-        )
-        return None
-    if kind == "=":
-        operator = "equals"
-    elif kind == "!=":
-        operator = "not_equals"
-    else:
-        assert target.question is not None
-        operator = "includes" if target.question["type"] == "multiple" else "equals"
-    return {"question": name, "operator": operator, "values": [test.value for test in tests]}
-
-
-def _assemble_sections(
-    entries: list[_Entry], form_title: dict[str, str], errors: list[str]
-) -> list[dict[str, Any]]:
-    """Sections in order: each top-level group is one, each run of questions outside any group
-    is another (`main`, `main_2`...), so the display order is kept."""
-    group_codes = {entry.section["code"] for entry in entries if entry.section}
-    main_codes = (
-        code
-        for number in range(1, len(entries) + 2)
-        if (code := MAIN_SECTION_CODE if number == 1 else f"{MAIN_SECTION_CODE}_{number}")
-        not in group_codes
-    )
-    sections: list[dict[str, Any]] = []
-    first_use: dict[str, str] = {}
-    open_group: _Entry | None = None
-    nested_depth = 0
-    current: dict[str, Any] | None = None
-    for entry in entries:
-        if entry.kind == "begin":
-            if open_group is not None:
-                errors.append(
-                    f"{entry.row.where}: group '{entry.name}' is inside group '{open_group.name}' "
-                    f"({open_group.row.where}); nested groups are not supported"
-                )
-                nested_depth += 1
-                continue
-            open_group, current = entry, entry.section
-            _check_section_code(entry, first_use, errors)
-            sections.append(entry.section)
-        elif entry.kind == "end":
-            if nested_depth:
-                nested_depth -= 1
-            elif open_group is None:
-                errors.append(f"{entry.row.where}: end_group has no matching begin_group")
-            else:
-                open_group, current = None, None
-        else:
-            if current is None:
-                title = copy.deepcopy(form_title)
-                current = {"code": next(main_codes), "title": title, "per_mechanism": False}
-                current["questions"] = []
-                sections.append(current)
-            current["questions"].append(entry.question)
-    if open_group is not None:
-        errors.append(
-            f"{open_group.row.where}: group '{open_group.name}' is never closed "
-            "(its end_group is missing)"
-        )
-    return sections
-
-
-def _check_section_code(entry: _Entry, first_use: dict[str, str], errors: list[str]) -> None:
-    assert entry.section is not None
-    code = entry.section["code"]
-    if code in first_use:
-        errors.append(
-            f"{entry.row.where}: section code '{code}' is already used in {first_use[code]}"
-        )
-    else:
-        first_use[code] = entry.row.where
+        if entry.kind == "question":
+            read_sources(entry, cells, lists)
+        if len(report.refusals) == refusals:
+            cells.left_out()
+        entries.append(entry)
+    return entries

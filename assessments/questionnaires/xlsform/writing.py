@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -83,10 +83,14 @@ WRITTEN_PLAIN_TYPES = {
 }
 
 
-def questionnaire_to_xlsform(data: Mapping[str, Any]) -> bytes:
+def questionnaire_to_xlsform(
+    data: Mapping[str, Any], registry: Mapping[str, Sequence[Any]] | None = None
+) -> bytes:
     """Write a questionnaire (our format) as an XLSForm `.xlsx`; `xlsform_to_questionnaire` reads
-    it back unchanged. Raises ValueError for data outside the format."""
-    lists = _ChoiceLists(_vocabulary_names(data))
+    it back unchanged. `registry` holds the options (`schema.Option`) of the vocabularies and
+    the mechanisms the questionnaire names, written into the choices sheet so that pyxform (and
+    Kobo, ODK) can convert the form. Raises ValueError for data outside the format."""
+    lists = _ChoiceLists(_vocabulary_names(data), registry or {})
     survey_rows = _survey_rows(data, lists)
     workbook = Workbook()
     _fill_sheet(workbook.active, "survey", SURVEY_HEADER, survey_rows)
@@ -111,12 +115,27 @@ def _vocabulary_names(data: Mapping[str, Any]) -> set[str]:
 class _ChoiceLists:
     """Names the choice lists of the written form and collects the rows of the choices sheet."""
 
-    def __init__(self, vocabulary_names: set[str]) -> None:
+    def __init__(self, vocabulary_names: set[str], registry: Mapping[str, Sequence[Any]]) -> None:
         # Local lists get fresh names, so they can never be mistaken for a built-in list or a
         # vocabulary when read back.
         self.used = set(BUILT_IN_LISTS) | {MECHANISMS_SOURCE} | vocabulary_names
         self.rows: list[dict[str, Any]] = []
         self.built_ins_written: set[str] = set()
+        self.registry = registry
+        self.registry_written: set[str] = set()
+        # The XLSForm names of each local list's choices by stored code (for `relevant`).
+        self.names_by_question: dict[str, dict[str, str]] = {}
+
+    def registry_list(self, name: str) -> None:
+        """The registry list's options, in the choices sheet (pyxform needs every list)."""
+        if name in self.registry_written:
+            return
+        self.registry_written.add(name)
+        for option in self.registry.get(name, ()):
+            labels = dict(option.labels) or {"en": option.code}
+            self.rows.append(
+                {"list_name": name, "name": option.code, **_text_cells("label", labels)}
+            )
 
     def built_in(self, name: str) -> str:
         if name not in self.built_ins_written:
@@ -130,11 +149,13 @@ class _ChoiceLists:
         """The list name for the type column and the custom source cell ("" for local lists)."""
         kind = source.get("source") if isinstance(source, Mapping) else None
         if kind == "mechanisms":
+            self.registry_list(MECHANISMS_SOURCE)
             return MECHANISMS_SOURCE, MECHANISMS_SOURCE
         if kind == "vocabulary":
             name = str(source.get("name") or "")
             if not SOURCE_NAME.fullmatch(name):
                 raise ValueError(f"{where}: vocabulary name {name!r} cannot be written")
+            self.registry_list(name)
             return name, f"vocabulary:{name}"
         if kind == "local":
             return self._local(source.get("items") or [], preferred_name), ""
@@ -146,7 +167,7 @@ class _ChoiceLists:
             self.rows.append(
                 {
                     "list_name": name,
-                    "name": str(item["code"]),
+                    "name": str(item.get("xlsform_name") or item["code"]),
                     **_text_cells("label", item["label"]),
                     **{
                         column: text
@@ -225,7 +246,8 @@ def _question_row(question: Mapping[str, Any], lists: _ChoiceLists) -> dict[str,
         row["required"] = "yes"
     row["constraint"] = _constraint_text(question.get("min_value"), question.get("max_value"))
     if question.get("condition"):
-        row["relevant"] = _relevant_text(question["condition"], code)
+        names = lists.names_by_question.get(str(question["condition"].get("question")), {})
+        row["relevant"] = _relevant_text(question["condition"], code, names)
     if our_type in ("year", "matrix"):
         row["our_type"] = our_type
     if our_type == "long_text":
@@ -249,6 +271,10 @@ def _type_cells(question: Mapping[str, Any], lists: _ChoiceLists) -> dict[str, A
         raise ValueError(f"{where}: type {our_type!r} is not supported")
     keyword = "select_one" if our_type == "single" else "select_multiple"
     list_name, source_cell = lists.source(question.get("choices"), code, where)
+    items = (question.get("choices") or {}).get("items") or []
+    lists.names_by_question[code] = {
+        str(item["code"]): str(item["xlsform_name"]) for item in items if item.get("xlsform_name")
+    }
     cells = {"type": f"{keyword} {list_name}", "choice_source": source_cell}
     if our_type == "matrix":
         columns_list, columns_cell = lists.source(question.get("columns"), f"{code}_columns", where)
@@ -284,7 +310,7 @@ _WRITTEN_TESTS = {
 }
 
 
-def _relevant_text(condition: Mapping[str, Any], code: str) -> str:
+def _relevant_text(condition: Mapping[str, Any], code: str, names: Mapping[str, str]) -> str:
     operator = condition.get("operator")
     values = list(condition.get("values") or [])
     if operator not in _WRITTEN_TESTS or not values:
@@ -292,7 +318,8 @@ def _relevant_text(condition: Mapping[str, Any], code: str) -> str:
     template, connector = _WRITTEN_TESTS[operator]
     reference = "${" + str(condition["question"]) + "}"
     return connector.join(
-        template.format(ref=reference, value=_quoted(str(value), code)) for value in values
+        template.format(ref=reference, value=_quoted(names.get(str(value), str(value)), code))
+        for value in values
     )
 
 

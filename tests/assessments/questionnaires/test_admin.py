@@ -417,7 +417,7 @@ def test_a_file_that_is_not_json_is_refused(admin_client, shipped) -> None:
 def test_a_text_file_is_refused(admin_client, shipped) -> None:
     response = upload(admin_client, "questionnaire.txt", json.dumps(shipped_file()).encode())
     assert response.status_code == 200
-    assert "Upload a .json or an .xlsx file." in page(response).text_content()
+    assert "Upload a .json, an .xlsx or an .xls file." in page(response).text_content()
     assert Questionnaire.objects.count() == 3
 
 

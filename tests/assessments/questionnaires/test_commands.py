@@ -126,7 +126,7 @@ def test_import_questionnaire_refuses_an_unsupported_extension(tmp_path):
     path = write_json(tmp_path / "household.csv", questionnaire())
     with pytest.raises(CommandError) as caught:
         run("import_questionnaire", str(path))
-    assert str(caught.value) == f"{path}: expected a .json or .xlsx file."
+    assert str(caught.value) == f"{path}: expected a .json, .xlsx or .xls file."
     assert counts() == (0, 0, 0, 0)
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import io
 
-from assessments.questionnaires.xlsform import xlsform_to_questionnaire
 from tests.assessments.questionnaires.xlsform_helpers import (
     COLORS,
     question_defaults,
+    read_form,
     simple_survey,
     xlsform,
 )
@@ -88,7 +88,7 @@ COLOR_ITEMS = [
 def test_reads_a_multilingual_form_with_groups_required_constraints_and_conditions():
     source = xlsform(MULTILINGUAL_SURVEY, MULTILINGUAL_CHOICES)
 
-    questionnaire = xlsform_to_questionnaire(source)
+    questionnaire = read_form(source)
 
     colors = {"source": "local", "items": COLOR_ITEMS}
     assert questionnaire == {
@@ -220,7 +220,7 @@ def test_key_argument_overrides_form_id_and_settings_give_audience_and_defaults(
     form_settings = [["form_title", "form_id", "audience"], ["State form", "kobo_id", "state"]]
     survey = [["type", "name", "label"], ["text", "name_of_state", "Name"]]
 
-    questionnaire = xlsform_to_questionnaire(xlsform(survey, [], form_settings), key="state")
+    questionnaire = read_form(xlsform(survey, [], form_settings), key="state")
 
     assert questionnaire["key"] == "state"
     assert questionnaire["audience"] == "state"
@@ -246,7 +246,7 @@ def test_lists_only_named_like_built_in_types_but_different_stay_local():
         ["text", "story", "Story", "multiline"],
     ]
 
-    questions = xlsform_to_questionnaire(xlsform(survey, choices))["sections"][0]["questions"]
+    questions = read_form(xlsform(survey, choices))["sections"][0]["questions"]
 
     assert [question["type"] for question in questions] == [
         "single",
@@ -269,7 +269,7 @@ def test_several_values_in_the_generated_chain_forms():
         header=["relevant"],
     )
 
-    questions = xlsform_to_questionnaire(survey)["sections"][0]["questions"]
+    questions = read_form(survey)["sections"][0]["questions"]
 
     assert [question["condition"] for question in questions[2:]] == [
         {"question": "favourite", "operator": "equals", "values": ["RED", "BLUE"]},
@@ -288,7 +288,7 @@ def test_questions_outside_groups_keep_their_place():
         ["text", "third", "Third"],
     ]
 
-    sections = xlsform_to_questionnaire(xlsform(survey))["sections"]
+    sections = read_form(xlsform(survey))["sections"]
 
     assert [(section["code"], len(section["questions"])) for section in sections] == [
         ("main_2", 1),
@@ -302,8 +302,8 @@ def test_reads_from_a_path_and_from_a_file_object(tmp_path):
     path = tmp_path / "form.xlsx"
     path.write_bytes(source)
 
-    assert xlsform_to_questionnaire(str(path)) == xlsform_to_questionnaire(io.BytesIO(source))
-    assert xlsform_to_questionnaire(path)["sections"][0]["questions"][0]["code"] == "story"
+    assert read_form(str(path)) == read_form(io.BytesIO(source))
+    assert read_form(path)["sections"][0]["questions"][0]["code"] == "story"
 
 
 # Summary wording of choices: `phrase` and `sentence` columns of the choices sheet.
@@ -343,7 +343,7 @@ def test_reads_phrases_and_sentences_in_every_spelling_of_the_language_columns()
     ]
     source = xlsform(WORDING_SURVEY, choices, choices_header=WORDING_HEADER)
 
-    (question,) = xlsform_to_questionnaire(source)["sections"][0]["questions"]
+    (question,) = read_form(source)["sections"][0]["questions"]
 
     assert question["choices"]["items"] == [
         {
@@ -369,7 +369,7 @@ def test_reads_the_written_suffixed_columns_and_their_language_aliases():
     choices[0] += ["It reports every year.", "Informa cada año."]
     source = xlsform(WORDING_SURVEY, choices, choices_header=header)
 
-    (question,) = xlsform_to_questionnaire(source)["sections"][0]["questions"]
+    (question,) = read_form(source)["sections"][0]["questions"]
 
     assert question["choices"]["items"] == [
         {
@@ -396,7 +396,7 @@ def test_a_yes_no_list_with_summary_wording_stays_a_local_list():
         ["select_one yes_no_dk", "has_plan", "Has a plan?"],
     ]
 
-    questions = xlsform_to_questionnaire(xlsform(survey, choices, choices_header=header))
+    questions = read_form(xlsform(survey, choices, choices_header=header))
     questions = questions["sections"][0]["questions"]
 
     assert [question["type"] for question in questions] == ["single", "yes_no_dk"]

@@ -1,199 +1,372 @@
-"""The XLSForm bridge, refusals: what our format cannot hold gives one clear message a problem."""
+"""The XLSForm bridge, reading real-world forms: every spelling pyxform accepts, what is left out
+(warnings) and what is refused, each with its sheet, row and construct."""
 
 from __future__ import annotations
 
 import io
+import time
+import tracemalloc
+import zipfile
 
 import pytest
+import xlwt
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assessments.questionnaires.xlsform import XLSFormError, xlsform_to_questionnaire
 from tests.assessments.questionnaires.xlsform_helpers import (
     COLORS,
-    SETTINGS,
-    errors_of,
-    simple_survey,
+    read_form,
     workbook_bytes,
     xlsform,
 )
 
-
-def test_refused_constructs_name_sheet_row_and_construct():
-    survey = simple_survey(
-        ["select_one colors", "a", "A"],
-        ["geopoint", "where", "Where?"],
-        ["integer", "b", "B", "${a} > 3"],
-        ["text", "c", "C", "${a} = 'RED' and ${a} = 'BLUE'"],
-        ["text", "d", "D", "${unknown} = 'RED'"],
-        ["calculate", "total", "Total"],
-        ["begin_repeat", "people", "People"],
-        header=["relevant"],
-    )
-
-    assert errors_of(survey) == [
-        "survey row 3: type 'geopoint' is not supported",
-        "survey row 7: type 'calculate' is not supported",
-        "survey row 8: type 'begin_repeat' is not supported",
-        'survey row 4: relevant "${a} > 3" is not in a supported form '
-        "(${q} = 'x', ${q} != 'x', selected(${q}, 'x'))",
-        "survey row 5: relevant \"${a} = 'RED' and ${a} = 'BLUE'\" is not in a supported form "
-        "(${q} = 'x', ${q} != 'x', selected(${q}, 'x'))",
-        "survey row 6: relevant \"${unknown} = 'RED'\" refers to 'unknown', which is not a question",
-    ]
+COLOR_CHOICES = [
+    ["list_name", "name", "label"],
+    ["colors", "RED", "Red"],
+    ["colors", "BLUE", "Blue"],
+]
 
 
-def test_undefined_choice_list_is_reported_on_the_choices_sheet():
-    survey = [["type", "name", "label"], ["text", "a", "A"], ["select_one shapes", "b", "B"]]
+def form(survey: list[list], choices: list[list] | None = None, **sheets: list[list]) -> bytes:
+    """A workbook with no settings sheet (as most real forms), unless given."""
+    return workbook_bytes({"survey": survey, "choices": choices or COLOR_CHOICES, **sheets})
 
-    assert errors_of(xlsform(survey)) == [
-        "choices: list 'shapes' used in survey row 3 is not defined"
-    ]
+
+def refusals(source: bytes) -> list[tuple[str, int, str]]:
+    with pytest.raises(XLSFormError) as caught:
+        xlsform_to_questionnaire(source, filename="form.xlsx")
+    return [(r.sheet, r.row, r.construct) for r in caught.value.refusals]
+
+
+def warnings(source: bytes) -> list[tuple[str, int, str]]:
+    imported = xlsform_to_questionnaire(source, filename="form.xlsx")
+    return [(w.sheet, w.row, w.construct) for w in imported.warnings]
+
+
+def questions(source: bytes, **options) -> list[dict]:
+    data = read_form(source, **options)
+    return [q for section in data["sections"] for q in section["questions"]]
+
+
+# --- spellings and defaults ---------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("row", "header", "message"),
+    ("type_text", "expected_type", "other"),
     [
-        (
-            ["text", "a", "A", "sometimes"],
-            "required",
-            "survey row 2: required 'sometimes' is not supported (use yes or no; "
-            "conditional values are not supported)",
-        ),
-        (
-            ["text", "a", "A", "${b} = 'x'"],
-            "required",
-            "survey row 2: required \"${b} = 'x'\" is not supported (use yes or no; "
-            "conditional values are not supported)",
-        ),
-        (
-            ["decimal", "a", "A", ". > 0"],
-            "constraint",
-            'survey row 2: constraint ". > 0" uses a strict comparison, which is only supported '
-            "on whole numbers; use >= or <=",
-        ),
-        (
-            ["integer", "a", "A", ". >= 1 or . <= 10"],
-            "constraint",
-            'survey row 2: constraint ". >= 1 or . <= 10" is not in a supported form '
-            '(. >= n, . <= n, . > n, . < n, or two of them joined with "and")',
-        ),
-        (
-            ["integer", "a", "A", "regex(., '^[0-9]+$')"],
-            "constraint",
-            "survey row 2: constraint \"regex(., '^[0-9]+$')\" is not in a supported form "
-            '(. >= n, . <= n, . > n, . < n, or two of them joined with "and")',
-        ),
-        (
-            ["text", "a", "A", ". != ''"],
-            "constraint",
-            "survey row 2: constraint \". != ''\" is only supported on integer and decimal "
-            "questions",
-        ),
-        (
-            ["integer", "a", "A", "${a} * 2"],
-            "calculation",
-            "survey row 2: column 'calculation' is not supported ('${a} * 2')",
-        ),
-        (
-            ["select_one colors", "a", "A", "filter = 'x'"],
-            "choice_filter",
-            "survey row 2: column 'choice_filter' is not supported (\"filter = 'x'\")",
-        ),
-        (
-            ["text", "Favourite", "A"],
-            "hint",
-            "survey row 2: name 'Favourite' is not a valid question code (it must start with a "
-            "lowercase letter and hold only lowercase letters, digits and underscores)",
-        ),
-        (
-            ["text", "a", "A", "Indice"],
-            "hint::Arabic (ar)",
-            "survey row 1: column 'hint::Arabic (ar)' is in a language that is not supported "
-            "(only English (en), French (fr) and Spanish (es) are)",
-        ),
-        (
-            ["select_one", "a", "A"],
-            "hint",
-            "survey row 2: type 'select_one' needs a choice list name",
-        ),
-        (["text", "a", None, "Aide"], "hint", "survey row 2: question 'a' has no English label"),
+        ("select_one colors", "single", False),
+        ("select one colors", "single", False),
+        ("select1 colors", "single", False),
+        ("select_one colors or_other", "single", True),
+        ("select one colors or specify other", "single", True),
+        ("select_multiple colors", "multiple", False),
+        ("select all that apply colors", "multiple", False),
     ],
 )
-def test_each_refused_construct_gives_one_clear_message(row, header, message):
-    assert errors_of(simple_survey(row, header=[header])) == [message]
+def test_every_select_spelling_pyxform_accepts_is_read(type_text, expected_type, other):
+    (question,) = questions(form([["type", "name", "label"], [type_text, "color", "Colour?"]]))
+
+    assert (question["type"], question["other_option"]) == (expected_type, other)
+    assert [item["code"] for item in question["choices"]["items"]] == ["RED", "BLUE"]
 
 
-def test_group_problems_are_refused():
+@pytest.mark.parametrize(
+    "headers",
+    [
+        ["label:English", "label:French", "hint:Spanish"],
+        ["label::English (en)", "label::French (fr)", "hint::Spanish (es)"],
+        ["label::en", "label::fr", "hint::es"],
+        ["label::English", "label::Français", "hint::Español"],
+        ["Label::English", "label::fr-CA", "hint::es_MX"],
+    ],
+)
+def test_every_label_column_spelling_is_read(headers):
+    survey = [["type", "name", *headers], ["text", "city", "City", "Ville", "Ciudad"]]
+
+    (question,) = questions(form(survey))
+
+    assert question["text"] == {"en": "City", "fr": "Ville"}
+    # a hint in Spanish only: its text stands in for the English one
+    assert question["help"] == {"en": "Ciudad", "es": "Ciudad"}
+
+
+def test_missing_settings_default_title_and_key_from_the_file_name_as_pyxform_does():
+    source = form([["type", "name", "label"], ["text", "city", "City"]])
+
+    data = read_form(source, filename="Household survey 2024.xlsx")
+
+    assert data["key"] == "Household_survey_2024"
+    assert data["title"] == {"en": "Household survey 2024"}
+    assert data["version"] == 1
+
+
+def test_form_title_and_form_id_of_the_settings_sheet_win_over_the_file_name():
+    settings_sheet = [["form_title", "form_id", "version"], ["Census", "census_v2", "2024061201"]]
+    source = form([["type", "name", "label"], ["text", "city", "City"]], settings=settings_sheet)
+
+    data = read_form(source, filename="whatever.xlsx")
+
+    assert (data["key"], data["title"], data["version"]) == (
+        "census_v2",
+        {"en": "Census"},
+        2024061201,
+    )
+
+
+def xls_bytes(sheets: dict[str, list[list]]) -> bytes:
+    book = xlwt.Workbook()
+    for title, rows in sheets.items():
+        sheet = book.add_sheet(title)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is not None:
+                    sheet.write(r, c, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_an_old_xls_workbook_is_read_like_an_xlsx():
+    sheets = {
+        "survey": [["type", "name", "label::English (en)"], ["select one colors", "c", "Colour"]],
+        "choices": COLOR_CHOICES,
+        "settings": [["form_title", "form_id"], ["Old form", "old_form"]],
+    }
+
+    data = read_form(xls_bytes(sheets))
+
+    (question,) = data["sections"][0]["questions"]
+    assert (data["key"], data["title"]) == ("old_form", {"en": "Old form"})
+    assert (question["code"], question["type"], question["text"]) == (
+        "c",
+        "single",
+        {"en": "Colour"},
+    )
+
+
+# --- warnings: imported, with what was left out -------------------------------------------
+
+
+def test_kobo_extra_columns_are_warned_once_each_with_their_first_row():
     survey = [
-        ["type", "name", "label"],
-        ["begin_group", "outer", "Outer"],
-        ["begin_group", "inner", "Inner"],
-        ["text", "a", "A"],
-        ["end_group"],
-        ["end_group"],
-        ["end_group"],
-        ["begin_group", "open", "Open"],
-        ["text", "b", "B"],
+        ["type", "name", "label", "$kuid", "$autoname", "required_message"],
+        ["text", "a", "A", "k1", "a", None],
+        ["integer", "b", "B", "k2", "b", "Please answer"],
     ]
 
-    assert errors_of(xlsform(survey)) == [
-        "survey row 3: group 'inner' is inside group 'outer' (survey row 2); nested groups are "
-        "not supported",
-        "survey row 7: end_group has no matching begin_group",
-        "survey row 8: group 'open' is never closed (its end_group is missing)",
+    assert warnings(form(survey)) == [
+        ("survey", 2, "column “$kuid”"),
+        ("survey", 2, "column “$autoname”"),
+        ("survey", 3, "column “required_message”"),
     ]
 
 
-def test_duplicates_and_settings_problems_are_all_reported():
-    survey = [["type", "name", "label"], ["text", "a", "A"], ["integer", "a", "Again"]]
-    choices = [["colors", "RED", "Red"], ["colors", "RED", "Red again"]]
-    form_settings = [["form_id", "version", "audience"], ["f", "v2", "everyone"]]
+def test_a_fourth_language_is_warned_and_the_others_are_kept():
+    survey = [
+        ["type", "name", "label::English (en)", "label::Arabic (ar)", "label::French (fr)"],
+        ["text", "a", "Name", "اسم", "Nom"],
+    ]
+    imported = xlsform_to_questionnaire(form(survey), filename="f.xlsx")
 
-    assert errors_of(xlsform(survey, choices, form_settings)) == [
-        "settings row 2: the form_title (in English) is missing",
-        "settings row 2: version 'v2' is not a whole number of at least 1",
-        "settings row 2: audience 'everyone' is not one of mechanism, state, organization",
-        "choices row 3: choice 'RED' appears twice in list 'colors' (first in choices row 2)",
-        "survey row 3: name 'a' is already used in survey row 2",
+    (question,) = imported.questionnaire["sections"][0]["questions"]
+    assert question["text"] == {"en": "Name", "fr": "Nom"}
+    assert [(w.sheet, w.row, w.construct) for w in imported.warnings] == [
+        ("survey", 2, "language “Arabic (ar)”")
+    ]
+
+
+def test_calculate_and_metadata_are_warned_notes_are_kept_and_hint_only_rows_use_the_hint():
+    survey = [
+        ["type", "name", "label", "hint", "calculation"],
+        ["start", "start"],
+        ["deviceid", "deviceid"],
+        ["note", "intro", "Welcome"],
+        ["integer", "n", "Count"],
+        ["calculate", "double", None, None, "${n} * 2"],
+        ["text", "remark", None, "Any remark?"],
+    ]
+    source = form(survey)
+
+    assert warnings(source) == [
+        ("survey", 2, "start"),
+        ("survey", 3, "deviceid"),
+        ("survey", 6, "calculate"),
+        ("survey", 7, "hint"),
+    ]
+    intro, count, remark = questions(source)
+    assert (intro["type"], intro["text"]) == ("note", {"en": "Welcome"})
+    assert count["code"] == "n"
+    assert (remark["text"], "help" in remark) == ({"en": "Any remark?"}, False)
+
+
+def test_media_on_labels_is_warned_and_the_text_kept():
+    survey = [
+        ["type", "name", "label", "media::image", "audio::English (en)"],
+        ["text", "a", "A", "a.png", "a.mp3"],
+    ]
+    source = form(survey)
+
+    assert warnings(source) == [("survey", 2, "column “image”"), ("survey", 2, "column “audio”")]
+    assert questions(source)[0]["text"] == {"en": "A"}
+
+
+def test_constraints_beyond_number_bounds_and_conditional_required_are_warned():
+    survey = [
+        ["type", "name", "label", "constraint", "required"],
+        ["integer", "age", "Age", ". >= 0 and . <= 120", "yes"],
+        ["text", "phone", "Phone", "regex(., '^[0-9]+$')", "${age} > 18"],
+    ]
+    source = form(survey)
+
+    assert warnings(source) == [("survey", 3, "required"), ("survey", 3, "constraint")]
+    age, phone = questions(source)
+    assert (age["min_value"], age["max_value"], age["required"]) == (0, 120, True)
+    assert (phone["min_value"], phone["required"]) == (None, False)
+
+
+def test_names_that_are_not_our_codes_are_imported_under_a_code_and_warned():
+    survey = [
+        ["type", "name", "label", "relevant"],
+        ["select_one colors", "Q1_Colour", "Colour"],
+        ["text", "Q2", "Why", "${Q1_Colour} = 'RED'"],
+    ]
+    source = form(survey)
+
+    first, second = questions(source)
+    assert (first["code"], second["code"]) == ("q1_colour", "q2")
+    assert second["condition"] == {"question": "q1_colour", "operator": "equals", "values": ["RED"]}
+    assert ("survey", 2, "name “Q1_Colour”") in warnings(source)
+
+
+# --- refusals: what would change the meaning of the answers --------------------------------
+
+
+def test_each_refused_construct_names_sheet_row_and_construct():
+    survey = [
+        ["type", "name", "label", "relevant", "choice_filter"],
+        ["select_one colors", "a", "A"],
+        ["geopoint", "where", "Where?"],
+        ["image", "photo", "Photo"],
+        ["audio", "voice", "Voice"],
+        ["begin_repeat", "people", "People"],
+        ["text", "person", "Person"],
+        ["end_repeat"],
+        ["select_one colors", "b", "B", None, "color = ${a}"],
+        ["integer", "c", "C", "${a} > 3"],
+        ["text", "d", "D", "${a} = 'RED' and ${b} = 'BLUE'"],
+        ["text", "e", "E", "${unknown} = 'RED'"],
+        ["text", "f", "F", "${a} = 'GREEN'"],
+    ]
+
+    assert refusals(form(survey)) == [
+        ("survey", 3, "geopoint"),
+        ("survey", 4, "image"),
+        ("survey", 5, "audio"),
+        ("survey", 6, "begin_repeat"),
+        ("survey", 9, "choice_filter"),
+        ("survey", 10, "relevant “${a} > 3”"),
+        ("survey", 11, "relevant “${a} = 'RED' and ${b} = 'BLUE'”"),
+        ("survey", 12, "relevant “${unknown} = 'RED'”"),
+        ("survey", 13, "relevant “${a} = 'GREEN'”"),
+    ]
+
+
+def test_refusals_are_in_the_language_of_the_person_importing_and_hold_no_internal_path():
+    survey = [["type", "name", "label"], ["geopoint", "where", "Where?"]]
+
+    with translation.override("fr"), pytest.raises(XLSFormError) as caught:
+        xlsform_to_questionnaire(form(survey))
+
+    (message,) = caught.value.errors
+    assert message.startswith("feuille survey, ligne 2, geopoint")
+    assert "sections[" not in message
+
+
+def test_a_missing_choice_list_and_duplicate_choices_are_refused_on_their_rows():
+    survey = [["type", "name", "label"], ["select_one shapes", "s", "Shape"]]
+    choices = [*COLOR_CHOICES, ["colors", "RED", "Red again"]]
+
+    assert refusals(form(survey, choices)) == [
+        ("choices", 4, "choice “RED”"),
+        ("survey", 2, "list “shapes”"),
     ]
 
 
 @pytest.mark.parametrize(
     "source",
-    [
-        b"this is not a spreadsheet",
-        b"",
-        b"PK\x03\x04 truncated zip",
-        io.StringIO("type,name,label"),
-        None,
-    ],
+    [b"", b"not a workbook", b"PK\x03\x04 truncated zip", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1xx"],
+    ids=["empty", "text", "truncated zip", "truncated xls"],
 )
-def test_a_file_that_is_not_an_xlsx_gives_one_clear_error(source):
-    assert errors_of(source) == [
-        "The file is not an .xlsx workbook; save the XLSForm in the Excel Workbook (.xlsx) "
-        "format and upload it again."
+def test_a_file_that_is_not_a_workbook_gives_one_clear_refusal(source):
+    assert refusals(source) == [("", 0, "file")]
+
+
+def test_a_workbook_without_survey_sheet_is_refused():
+    source = workbook_bytes({"choices": COLOR_CHOICES, "settings": [["form_id"], ["x"]]})
+
+    assert refusals(source) == [("survey", 0, "sheet")]
+
+
+# --- caps ---------------------------------------------------------------------------------
+
+
+def far_cell_workbook(rows: int, column: str = "XFD") -> bytes:
+    """A small .xlsx whose survey sheet has one cell at `column` on each of `rows` rows."""
+    source = workbook_bytes({"survey": [["type", "name", "label"], ["text", "a", "A"]]})
+    cells = "".join(
+        f'<row r="{n}"><c r="{column}{n}" t="inlineStr"><is><t>x</t></is></c></row>'
+        for n in range(3, rows + 3)
+    )
+    original = zipfile.ZipFile(io.BytesIO(source))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in original.infolist():
+            data = original.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", cells.encode() + b"</sheetData>")
+                data = data.replace(b'<dimension ref="A1:C2"/>', b"")
+            target.writestr(item, data)
+    return buffer.getvalue()
+
+
+def test_a_small_file_with_a_cell_at_column_xfd_on_4000_rows_is_refused_fast():
+    source = far_cell_workbook(4000)
+    assert len(source) < 40_000
+
+    started = time.monotonic()
+    found = refusals(source)
+    elapsed = time.monotonic() - started
+    tracemalloc.start()
+    refusals(source)
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+
+    assert found == [("survey", 0, "columns")]
+    assert elapsed < 1
+    assert peak < 30 * 1024 * 1024
+
+
+def test_too_many_rows_are_refused_saying_so():
+    assert refusals(far_cell_workbook(6000, column="A")) == [("survey", 0, "rows")]
+
+
+def test_too_many_cells_are_refused_saying_so(monkeypatch):
+    monkeypatch.setattr("assessments.questionnaires.xlsform.workbook.MAX_CELLS", 100)
+
+    assert refusals(far_cell_workbook(200, column="B")) == [("survey", 0, "cells")]
+
+
+def test_reading_that_takes_too_long_is_refused_saying_so(monkeypatch):
+    monkeypatch.setattr("assessments.questionnaires.xlsform.workbook.MAX_SECONDS", -1.0)
+
+    assert refusals(form([["type", "name", "label"], ["text", "a", "A"]])) == [
+        ("", 0, "reading time")
     ]
 
 
-def test_old_xls_and_missing_survey_sheet_and_missing_file(tmp_path):
-    old_xls = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
-    assert errors_of(old_xls) == [
-        "The file is an old-style Excel .xls workbook; save it in the Excel Workbook (.xlsx) "
-        "format and upload it again."
-    ]
-    no_survey = workbook_bytes({"Sheet1": [["type", "name"]], "settings": SETTINGS})
-    assert errors_of(no_survey) == ["The workbook has no 'survey' sheet, so it is not an XLSForm."]
-    with pytest.raises(XLSFormError, match="could not be read"):
-        xlsform_to_questionnaire(str(tmp_path / "missing.xlsx"))
-
-
-def test_str_of_the_error_joins_the_messages():
-    error = XLSFormError(["first problem", "second problem"])
-
-    assert isinstance(error, ValueError)
-    assert str(error) == "first problem\nsecond problem"
-
+# --- arbitrary cells ----------------------------------------------------------------------
 
 CELL_VALUES = st.one_of(
     st.none(),
@@ -201,29 +374,32 @@ CELL_VALUES = st.one_of(
         [
             "text",
             "integer",
-            "decimal",
             "select_one colors",
+            "select one colors or_other",
             "select_multiple colors",
             "select_one",
             "begin_group",
+            "begin group",
             "end_group",
+            "begin_repeat",
             "note",
+            "calculate",
+            "geopoint",
             "a",
             "b",
             "yes",
             ". >= 1",
             "${a} = 'RED'",
-            "selected(${a}, 'RED')",
+            "not(selected(${a}, 'RED'))",
+            "${a} = 'RED' or (${a} = 'BLUE')",
+            "${",
             "multiline",
-            "year",
             "matrix",
             "local:colors",
-            "vocabulary:x",
         ]
     ),
     st.text(st.characters(min_codepoint=32), max_size=8),
     st.integers(),
-    st.floats(allow_nan=True),
     st.booleans(),
 )
 SURVEY_HEADERS = st.lists(
@@ -233,57 +409,159 @@ SURVEY_HEADERS = st.lists(
             "name",
             "label",
             "label::fr",
+            "label:Arabic",
             "hint",
             "required",
             "constraint",
             "relevant",
             "appearance",
             "our_type",
-            "choice_source",
-            "columns_source",
-            "max_choices",
+            "choice_filter",
+            "$kuid",
             "calculation",
         ]
     ),
     min_size=1,
     max_size=8,
+    unique=True,
 )
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    header=SURVEY_HEADERS,
-    rows=st.lists(st.lists(CELL_VALUES, max_size=8), max_size=6),
-)
-def test_arbitrary_cells_give_a_questionnaire_or_an_xlsform_error(header, rows):
+@given(header=SURVEY_HEADERS, rows=st.lists(st.lists(CELL_VALUES, max_size=8), max_size=6))
+def test_arbitrary_cells_give_a_questionnaire_or_refusals_with_sheet_and_construct(header, rows):
     cleaned = [
         [value for value in row if not (isinstance(value, str) and value[:1] == "=")]
         for row in rows
     ]
-    source = xlsform([header, *cleaned], COLORS)
-
     try:
-        result = xlsform_to_questionnaire(source)
+        imported = xlsform_to_questionnaire(xlsform([header, *cleaned], COLORS))
     except XLSFormError as error:
-        assert error.errors
-        assert all(isinstance(message, str) and message for message in error.errors)
+        assert error.refusals
+        assert all(refusal.construct and refusal.message for refusal in error.refusals)
+        assert not any("sections[" in message for message in error.errors)
     else:
-        assert result["sections"]
+        assert imported.questionnaire["sections"]
 
 
-def test_summary_wording_without_english_or_in_another_language_is_refused():
-    header = ["list_name", "name", "label", "phrase::fr", "sentence_en", "sentence::English"]
-    header += ["phrase::German (de)"]
+def test_groups_without_a_name_or_with_a_repeated_one_get_their_own_section_codes():
+    survey = [
+        ["type", "name", "label"],
+        ["begin_group", "part", "Part"],
+        ["text", "a", "A"],
+        ["end_group"],
+        ["begin_group", "part", "Part again"],
+        ["text", "b", "B"],
+        ["end_group"],
+        ["begin_group", None, "Nameless"],
+        ["text", "c", "C"],
+        ["end_group"],
+    ]
+
+    data = read_form(form(survey))
+
+    assert [s["code"] for s in data["sections"]] == ["part", "part_2", "group_3"]
+
+
+def test_a_number_as_a_column_header_is_refused_not_a_crash():
+    source = workbook_bytes({"survey": [["type", "name", 7], ["text", "a", "A"]]})
+
+    assert refusals(source) == [("", 0, "workbook")]
+
+
+def test_a_form_as_kobo_exports_it_imports_with_warnings():
+    survey = [
+        [
+            "type",
+            "name",
+            "label::English (en)",
+            "label::Français (fr)",
+            "required",
+            "relevant",
+            "appearance",
+            "$kuid",
+            "$autoname",
+        ],
+        ["start", "start", None, None, "false", None, None, "s1", "start"],
+        ["end", "end", None, None, "false", None, None, "e1", "end"],
+        [
+            "select_one yn",
+            "consent",
+            "Do you agree?",
+            "Êtes-vous d'accord ?",
+            "true",
+            None,
+            "minimal",
+            "k1",
+            "consent",
+        ],
+        [
+            "begin_group",
+            "about",
+            "About you",
+            "À propos de vous",
+            "false",
+            "${consent} = 'yes'",
+            "field-list",
+            "k2",
+            "about",
+        ],
+        ["integer", "Age", "Age", "Âge", "true", None, None, "k3", "Age"],
+        [
+            "select_multiple langs",
+            "langs",
+            "Languages",
+            "Langues",
+            "false",
+            None,
+            None,
+            "k4",
+            "langs",
+        ],
+        [
+            "text",
+            "langs_other",
+            "Other language",
+            "Autre langue",
+            "false",
+            "selected(${langs}, 'other lang')",
+            None,
+            "k5",
+            "langs_other",
+        ],
+        ["end_group", None, None, None, None, None, None, "k6"],
+        ["calculate", "__version__", None, None, "false", None, None, "k7", "__version__"],
+    ]
     choices = [
-        ["colors", "RED", "Red", "le rouge"],
-        ["colors", "BLUE", "Blue", None, "It is blue.", "It is blue!"],
-        ["colors", "GREEN", "Green", None, None, None, "das Grüne"],
+        ["list_name", "name", "label::English (en)", "label::Français (fr)", "$kuid"],
+        ["yn", "yes", "Yes", "Oui", "c1"],
+        ["yn", "no", "No", "Non", "c2"],
+        ["langs", "english", "English", "Anglais", "c3"],
+        ["langs", "other lang", "Other", "Autre", "c4"],
     ]
-    survey = [["type", "name", "label"], ["select_one colors", "a", "A"]]
+    settings_sheet = [["version", "default_language"], ["vKqN3ZXzT4", "English (en)"]]
 
-    assert errors_of(xlsform(survey, choices, choices_header=header)) == [
-        "choices row 3: two columns give different values for sentence::en",
-        "choices row 1: column 'phrase::German (de)' is in a language that is not supported "
-        "(only English (en), French (fr) and Spanish (es) are)",
-        "choices row 2: choice 'RED' of list 'colors' has a phrase but no English phrase",
-    ]
+    imported = xlsform_to_questionnaire(
+        form(survey, choices, settings=settings_sheet), filename="aXb12 Kobo form.xlsx"
+    )
+
+    data = imported.questionnaire
+    main, about = data["sections"]
+    assert (data["key"], data["version"]) == ("aXb12_Kobo_form", 1)
+    assert [q["code"] for q in main["questions"]] == ["consent"]
+    assert main["questions"][0]["type"] == "single"  # a list named yn is not our yes_no
+    assert [q["code"] for q in about["questions"]] == ["age", "langs", "langs_other"]
+    consent = {"question": "consent", "operator": "equals", "values": ["yes"]}
+    other = {"question": "langs", "operator": "includes", "values": ["other_lang"]}
+    # langs_other depends on langs, in the same group: the group's condition is implied
+    assert [q["condition"] for q in about["questions"]] == [consent, consent, other]
+    assert {w.construct for w in imported.warnings} >= {
+        "start",
+        "end",
+        "calculate",
+        "version",
+        "column “$kuid”",
+        "column “$autoname”",
+        "list “langs”",
+        "name “Age”",
+    }

@@ -57,6 +57,11 @@ def simple_survey(*rows: list[Any], header: list[str] | None = None) -> bytes:
     return xlsform([columns, *rows], COLORS)
 
 
+def read_form(source: Any, **options: Any) -> dict[str, Any]:
+    """The questionnaire read from an XLSForm (its warnings left aside)."""
+    return xlsform_to_questionnaire(source, **options).questionnaire
+
+
 def errors_of(source: bytes) -> list[str]:
     with pytest.raises(XLSFormError) as caught:
         xlsform_to_questionnaire(source)
