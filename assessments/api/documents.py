@@ -18,14 +18,15 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response as ApiResponse
 
+from assessments import access
 from assessments.access import visible_jobs, visible_summaries
-from assessments.api.permissions import IsSecretariat
+from assessments.api.permissions import AllowsAnyJob
 from assessments.jobs.models import Job, JobFile
 from assessments.rounds.models import SurveyRound
 from assessments.summaries.models import Summary
@@ -140,7 +141,7 @@ FORMAT_PARAMETER = OpenApiParameter(
     retrieve=extend_schema(summary="One summary with its text by section", responses={200: SummaryDetailSerializer, **ERRORS}),
 )  # fmt: skip
 class SummaryViewSet(viewsets.ReadOnlyModelViewSet):
-    """Published summaries for every signed-in user; drafts for the secretariat only."""
+    """Published summaries for every signed-in user; drafts for those who read summaries."""
 
     permission_classes = [IsAuthenticated]
     filterset_class = SummaryFilter
@@ -237,15 +238,18 @@ class JobCreateSerializer(serializers.Serializer):
     )
 
 
-def round_by_slug(slug: str, field: str = "round") -> SurveyRound:
-    survey_round = SurveyRound.objects.filter(slug=slug).first()
+def round_by_slug(slug: str, user: object, field: str = "round") -> SurveyRound:
+    """A round of the caller's scope (one outside it reads as unknown)."""
+    survey_round = access.rounds_in_scope(user).filter(slug=slug).first()
     if survey_round is None:
         raise ValidationError({field: ["No round with this slug."]})
     return survey_round
 
 
 def start_job(data: dict, user: object) -> Job:
-    survey_round = round_by_slug(data["round"])
+    survey_round = round_by_slug(data["round"], user)
+    if not access.can_start_job(user, data["kind"], survey_round):
+        raise PermissionDenied("You do not have permission to start this kind of job.")
     if data["kind"] == Job.Kind.EXPORT:
         from assessments.reporting.services.export import export_job_start
 
@@ -257,7 +261,7 @@ def start_job(data: dict, user: object) -> Job:
         from assessments.reporting.services.report import report_job_start
 
         previous = (
-            round_by_slug(data["previous_round"], "previous_round")
+            round_by_slug(data["previous_round"], user, "previous_round")
             if data.get("previous_round")
             else None
         )
@@ -276,7 +280,8 @@ def start_job(data: dict, user: object) -> Job:
     retrieve=extend_schema(summary="Follow one job: status, progress, error, result files", responses={200: JobSerializer, **ERRORS}),
 )  # fmt: skip
 class JobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Background jobs. The secretariat starts and sees every job; a viewer sees the finished
+    """Background jobs. Whoever may run a kind of job (analysts: reports and exports; summary
+    editors: summaries) starts and follows it on their rounds; a viewer sees the finished
     reports of published rounds; anyone sees the jobs they asked for."""
 
     serializer_class = JobSerializer
@@ -288,7 +293,7 @@ class JobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_permissions(self) -> list:
         if self.action == "create":
-            return [IsAuthenticated(), IsSecretariat()]
+            return [IsAuthenticated(), AllowsAnyJob()]
         return super().get_permissions()
 
     def get_queryset(self) -> QuerySet[Job]:

@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from assessments import access
 from assessments.summaries.models import SECTION_NUMBERS, Summary
 from assessments.summaries.services import (
     summary_acknowledge_newer_answers,
@@ -106,6 +107,15 @@ class SummaryAdmin(SimpleHistoryAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # summaries are generated, not typed in
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Summary]:
+        return access.in_scope(request.user, super().get_queryset(request))
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return access.can(request.user, "publish_summary")
+
+    def has_generate_permission(self, request: HttpRequest) -> bool:
+        return access.can(request.user, "generate_summaries")
+
     @admin.display(description=_("page"))
     def page_link(self, obj: Summary) -> str:
         url = reverse("assessments:summary", args=[obj.round.slug, obj.mechanism.acronym])
@@ -128,13 +138,13 @@ class SummaryAdmin(SimpleHistoryAdmin):
         if count:
             self.message_user(request, done % {"n": count}, messages.SUCCESS)
 
-    @admin.action(description=_("Publish"))
+    @admin.action(description=_("Publish"), permissions=["publish"])
     def publish(self, request: HttpRequest, queryset: QuerySet[Summary]) -> None:
         self.run(
             request, queryset, lambda s: summary_publish(summary=s), _("%(n)d summaries published.")
         )
 
-    @admin.action(description=_("Regenerate (keep edited sections)"))
+    @admin.action(description=_("Regenerate (keep edited sections)"), permissions=["generate"])
     def regenerate(self, request: HttpRequest, queryset: QuerySet[Summary]) -> None:
         self.run(
             request,
@@ -145,7 +155,7 @@ class SummaryAdmin(SimpleHistoryAdmin):
             _("%(n)d summaries regenerated."),
         )
 
-    @admin.action(description=_("Regenerate and replace edited sections"))
+    @admin.action(description=_("Regenerate and replace edited sections"), permissions=["generate"])
     def regenerate_force(self, request: HttpRequest, queryset: QuerySet[Summary]) -> None:
         self.run(
             request,
@@ -156,7 +166,7 @@ class SummaryAdmin(SimpleHistoryAdmin):
             _("%(n)d summaries regenerated from the answers."),
         )
 
-    @admin.action(description=_("Mark newer answers as reviewed"))
+    @admin.action(description=_("Mark newer answers as reviewed"), permissions=["change"])
     def acknowledge(self, request: HttpRequest, queryset: QuerySet[Summary]) -> None:
         self.run(
             request,
