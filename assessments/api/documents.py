@@ -6,7 +6,7 @@ from __future__ import annotations
 import django_filters
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -28,6 +28,7 @@ from assessments import access
 from assessments.access import visible_jobs, visible_summaries
 from assessments.api.permissions import AllowsAnyJob
 from assessments.jobs.models import Job, JobFile
+from assessments.responses.models import Response
 from assessments.rounds.models import SurveyRound
 from assessments.summaries.models import Summary
 from assessments.summaries.render import to_docx, to_html, to_markdown, to_pdf
@@ -55,6 +56,12 @@ class SummarySectionSerializer(serializers.Serializer):
     edited = serializers.BooleanField()
 
 
+class EnteredOnBehalfSerializer(serializers.Serializer):
+    response = serializers.IntegerField()
+    participant = serializers.CharField()
+    entered_by = serializers.CharField()
+
+
 class SummarySerializer(serializers.ModelSerializer):
     round = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     mechanism = serializers.SlugRelatedField(slug_field="acronym", read_only=True)
@@ -79,6 +86,9 @@ class SummaryDetailSerializer(SummarySerializer):
     name_line = serializers.SerializerMethodField()
     sections = serializers.SerializerMethodField()
     responses_used = serializers.SerializerMethodField()
+    entered_on_behalf = serializers.SerializerMethodField(
+        help_text="The responses used whose answers someone entered for the participant."
+    )
 
     class Meta(SummarySerializer.Meta):
         fields = [
@@ -88,6 +98,7 @@ class SummaryDetailSerializer(SummarySerializer):
             "name_line",
             "sections",
             "responses_used",
+            "entered_on_behalf",
         ]
 
     def get_title(self, obj: Summary) -> str:
@@ -114,6 +125,15 @@ class SummaryDetailSerializer(SummarySerializer):
 
     def get_responses_used(self, obj: Summary) -> list[int]:
         return sorted(r.pk for r in obj.responses_used.all())
+
+    @extend_schema_field(EnteredOnBehalfSerializer(many=True))
+    def get_entered_on_behalf(self, obj: Summary) -> list[dict]:
+        return [
+            {"response": r.pk, "participant": r.participant.party_name,
+             "entered_by": r.entered_by.get_username()}
+            for r in sorted(obj.responses_used.all(), key=lambda r: r.pk)
+            if r.entered_by_id
+        ]  # fmt: skip
 
 
 class SummaryFilter(django_filters.FilterSet):
@@ -153,7 +173,15 @@ class SummaryViewSet(viewsets.ReadOnlyModelViewSet):
             return Summary.objects.none()
         summaries = visible_summaries(self.request.user)
         if self.action == "retrieve":
-            summaries = summaries.prefetch_related("responses_used")
+            summaries = summaries.prefetch_related(
+                Prefetch(
+                    "responses_used",
+                    Response.objects.select_related(
+                        "entered_by", "participant__mechanism", "participant__state",
+                        "participant__organization",
+                    ),
+                )
+            )  # fmt: skip
         return summaries
 
     def get_serializer_class(self) -> type:

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -80,6 +80,7 @@ class SummaryAdmin(SimpleHistoryAdmin):
         "published_at",
         "newer_answers",
         "page_link",
+        "entered_on_behalf",
     ]
     actions = ["publish", "regenerate", "regenerate_force", "acknowledge"]
 
@@ -98,6 +99,7 @@ class SummaryAdmin(SimpleHistoryAdmin):
                         "published_at",
                         "newer_answers",
                         "page_link",
+                        "entered_on_behalf",
                     ]
                 },
             ),
@@ -115,6 +117,20 @@ class SummaryAdmin(SimpleHistoryAdmin):
 
     def has_generate_permission(self, request: HttpRequest) -> bool:
         return access.can(request.user, "generate_summaries")
+
+    @admin.display(description=_("answers entered on a participant's behalf"))
+    def entered_on_behalf(self, obj: Summary) -> str:
+        """Which of the responses used someone entered for the participant, and who."""
+        used = obj.responses_used.filter(entered_by__isnull=False).select_related(
+            "entered_by", "participant__mechanism", "participant__state",
+            "participant__organization",
+        )  # fmt: skip
+        rows = [(r.participant.party_name, r.entered_by.get_username()) for r in used]
+        if not rows:
+            return _("None: every response used was entered by its respondents.")
+        return format_html_join(
+            ", ", "{} ({})", ((party, _("entered by %s") % user) for party, user in rows)
+        )
 
     @admin.display(description=_("page"))
     def page_link(self, obj: Summary) -> str:
