@@ -55,7 +55,9 @@ def url(name: str, *args: object) -> str:
 def test_the_dashboard_offers_to_enter_a_participants_answers(world):
     page = signed_in(world.users["clerk"]).get(url("round_dashboard", world.open_round.slug))
     assert url("participant", world.participant_b.pk) in page.content.decode()
-    page = signed_in(world.users["round_manager"]).get(url("round_dashboard", world.open_round.slug))
+    page = signed_in(world.users["round_manager"]).get(
+        url("round_dashboard", world.open_round.slug)
+    )
     assert url("participant", world.participant_b.pk) not in page.content.decode()
 
 
