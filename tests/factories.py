@@ -183,7 +183,9 @@ def submit_generated_answers(participant, seed: int = 2024) -> None:
 def api_world(answered: tuple[str, ...] = ()):  # -> types.SimpleNamespace
     """What the REST API tests share (load the registry first): three rounds of the shipped
     questionnaires (draft 2026, open 2025, published 2024), users for every role with API tokens
-    (staff; respondent A, focal point of Mexico; respondent B, of Argentina; a viewer), and B's
+    (staff: a secretariat administrator; respondent A, focal point of Mexico; respondent B, of
+    Argentina; a viewer; a round manager, a summary editor and an analyst on the three rounds'
+    team; a staff user with no role), and B's
     draft response in the open round with one answer. Respondent A has no response yet."""
     import datetime
     import types
@@ -220,13 +222,22 @@ def api_world(answered: tuple[str, ...] = ()):  # -> types.SimpleNamespace
         closes_on=datetime.date(2026, 6, 30), questionnaires=questionnaires,
     )  # fmt: skip
     mexico, argentina = StateFactory(country="MX"), StateFactory(country="AR")
+    from assessments import access
+
     users = {
-        "staff": RespondentUserFactory(username="secretariat", is_staff=True),
+        "staff": SecretariatUserFactory(username="secretariat", roles=[access.ADMINISTRATOR]),
         "respondent": RespondentUserFactory(username="mexico"),
         "respondent_b": RespondentUserFactory(username="argentina"),
         "viewer": RespondentUserFactory(username="viewer"),
+        "round_manager": SecretariatUserFactory(username="manager", roles=[access.ROUND_MANAGER]),
+        "summary_editor": SecretariatUserFactory(username="editor", roles=[access.SUMMARY_EDITOR]),
+        "analyst": SecretariatUserFactory(username="analyst", roles=[access.ANALYST]),
+        "staff_no_role": SecretariatUserFactory(username="staff-no-role"),
     }
-    users["viewer"].groups.add(Group.objects.get_or_create(name="viewers")[0])
+    users["viewer"].groups.add(Group.objects.get(name=access.VIEWER))
+    for role in ("round_manager", "summary_editor", "analyst"):
+        for survey_round in (open_round, published, draft):
+            survey_round.team.add(users[role])
     StateFocalPointFactory(state=mexico, user=users["respondent"], email="mx@example.org")
     StateFocalPointFactory(state=argentina, user=users["respondent_b"], email="ar@example.org")
     participant_a = RoundParticipant.objects.get(round=open_round, state=mexico)
@@ -245,6 +256,28 @@ def api_world(answered: tuple[str, ...] = ()):  # -> types.SimpleNamespace
 
 
 # --- assessments: rounds (secretariat) ---
+
+
+class SecretariatUserFactory(factory.django.DjangoModelFactory):
+    """A staff user (may sign in to the admin) holding the roles named in `roles=[...]`
+    (assessments.access.ADMINISTRATOR, ROUND_MANAGER, ...): no role, no permission."""
+
+    class Meta:
+        model = "auth.User"
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"staff{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    password = factory.django.Password("correct horse battery staple")
+    is_staff = True
+
+    @factory.post_generation
+    def roles(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
+        from django.contrib.auth.models import Group
+
+        for name in extracted or ():
+            self.groups.add(Group.objects.get(name=name))
 
 
 class StaffUserFactory(factory.django.DjangoModelFactory):

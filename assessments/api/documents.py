@@ -6,7 +6,7 @@ from __future__ import annotations
 import django_filters
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -18,15 +18,17 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response as ApiResponse
 
+from assessments import access
 from assessments.access import visible_jobs, visible_summaries
-from assessments.api.permissions import IsSecretariat
+from assessments.api.permissions import AllowsAnyJob
 from assessments.jobs.models import Job, JobFile
+from assessments.responses.models import Response
 from assessments.rounds.models import SurveyRound
 from assessments.summaries.models import Summary
 from assessments.summaries.render import to_docx, to_html, to_markdown, to_pdf
@@ -54,6 +56,12 @@ class SummarySectionSerializer(serializers.Serializer):
     edited = serializers.BooleanField()
 
 
+class EnteredOnBehalfSerializer(serializers.Serializer):
+    response = serializers.IntegerField()
+    participant = serializers.CharField()
+    entered_by = serializers.CharField()
+
+
 class SummarySerializer(serializers.ModelSerializer):
     round = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     mechanism = serializers.SlugRelatedField(slug_field="acronym", read_only=True)
@@ -78,6 +86,9 @@ class SummaryDetailSerializer(SummarySerializer):
     name_line = serializers.SerializerMethodField()
     sections = serializers.SerializerMethodField()
     responses_used = serializers.SerializerMethodField()
+    entered_on_behalf = serializers.SerializerMethodField(
+        help_text="The responses used whose answers someone entered for the participant."
+    )
 
     class Meta(SummarySerializer.Meta):
         fields = [
@@ -87,6 +98,7 @@ class SummaryDetailSerializer(SummarySerializer):
             "name_line",
             "sections",
             "responses_used",
+            "entered_on_behalf",
         ]
 
     def get_title(self, obj: Summary) -> str:
@@ -114,6 +126,15 @@ class SummaryDetailSerializer(SummarySerializer):
     def get_responses_used(self, obj: Summary) -> list[int]:
         return sorted(r.pk for r in obj.responses_used.all())
 
+    @extend_schema_field(EnteredOnBehalfSerializer(many=True))
+    def get_entered_on_behalf(self, obj: Summary) -> list[dict]:
+        return [
+            {"response": r.pk, "participant": r.participant.party_name,
+             "entered_by": r.entered_by.get_username()}
+            for r in sorted(obj.responses_used.all(), key=lambda r: r.pk)
+            if r.entered_by_id
+        ]  # fmt: skip
+
 
 class SummaryFilter(django_filters.FilterSet):
     round = django_filters.CharFilter(field_name="round__slug")
@@ -140,7 +161,7 @@ FORMAT_PARAMETER = OpenApiParameter(
     retrieve=extend_schema(summary="One summary with its text by section", responses={200: SummaryDetailSerializer, **ERRORS}),
 )  # fmt: skip
 class SummaryViewSet(viewsets.ReadOnlyModelViewSet):
-    """Published summaries for every signed-in user; drafts for the secretariat only."""
+    """Published summaries for every signed-in user; drafts for those who read summaries."""
 
     permission_classes = [IsAuthenticated]
     filterset_class = SummaryFilter
@@ -152,7 +173,15 @@ class SummaryViewSet(viewsets.ReadOnlyModelViewSet):
             return Summary.objects.none()
         summaries = visible_summaries(self.request.user)
         if self.action == "retrieve":
-            summaries = summaries.prefetch_related("responses_used")
+            summaries = summaries.prefetch_related(
+                Prefetch(
+                    "responses_used",
+                    Response.objects.select_related(
+                        "entered_by", "participant__mechanism", "participant__state",
+                        "participant__organization",
+                    ),
+                )
+            )  # fmt: skip
         return summaries
 
     def get_serializer_class(self) -> type:
@@ -237,15 +266,18 @@ class JobCreateSerializer(serializers.Serializer):
     )
 
 
-def round_by_slug(slug: str, field: str = "round") -> SurveyRound:
-    survey_round = SurveyRound.objects.filter(slug=slug).first()
+def round_by_slug(slug: str, user: object, field: str = "round") -> SurveyRound:
+    """A round of the caller's scope (one outside it reads as unknown)."""
+    survey_round = access.rounds_in_scope(user).filter(slug=slug).first()
     if survey_round is None:
         raise ValidationError({field: ["No round with this slug."]})
     return survey_round
 
 
 def start_job(data: dict, user: object) -> Job:
-    survey_round = round_by_slug(data["round"])
+    survey_round = round_by_slug(data["round"], user)
+    if not access.can_start_job(user, data["kind"], survey_round):
+        raise PermissionDenied("You do not have permission to start this kind of job.")
     if data["kind"] == Job.Kind.EXPORT:
         from assessments.reporting.services.export import export_job_start
 
@@ -257,7 +289,7 @@ def start_job(data: dict, user: object) -> Job:
         from assessments.reporting.services.report import report_job_start
 
         previous = (
-            round_by_slug(data["previous_round"], "previous_round")
+            round_by_slug(data["previous_round"], user, "previous_round")
             if data.get("previous_round")
             else None
         )
@@ -276,7 +308,8 @@ def start_job(data: dict, user: object) -> Job:
     retrieve=extend_schema(summary="Follow one job: status, progress, error, result files", responses={200: JobSerializer, **ERRORS}),
 )  # fmt: skip
 class JobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Background jobs. The secretariat starts and sees every job; a viewer sees the finished
+    """Background jobs. Whoever may run a kind of job (analysts: reports and exports; summary
+    editors: summaries) starts and follows it on their rounds; a viewer sees the finished
     reports of published rounds; anyone sees the jobs they asked for."""
 
     serializer_class = JobSerializer
@@ -288,7 +321,7 @@ class JobViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_permissions(self) -> list:
         if self.action == "create":
-            return [IsAuthenticated(), IsSecretariat()]
+            return [IsAuthenticated(), AllowsAnyJob()]
         return super().get_permissions()
 
     def get_queryset(self) -> QuerySet[Job]:

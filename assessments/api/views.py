@@ -4,7 +4,7 @@ validation as the web pages."""
 from __future__ import annotations
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -16,13 +16,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response as ApiResponse
 
-from assessments.access import accessible_participants, accessible_responses
-from assessments.api.permissions import (
-    IsSecretariat,
-    IsSecretariatForObject,
-    is_secretariat,
-    is_viewer,
-)
+from assessments import access
+from assessments.access import accessible_participants
+from assessments.api.permissions import Allows, ReadsResponses, WritesResponse
 from assessments.api.serializers import (
     QuestionnaireDetailSerializer,
     QuestionnaireListSerializer,
@@ -84,29 +80,31 @@ class RoundViewSet(
     ordering = ["-year", "name"]
     search_fields = ["name", "slug"]
 
+    ACTION_PERMISSIONS = {
+        "create": "add_surveyround",
+        "update": "change_surveyround",
+        "partial_update": "change_surveyround",
+        "open": "change_surveyround",
+        "close": "change_surveyround",
+        "publish": "change_surveyround",
+        "send_reminders": "send_reminders",
+    }
+
     def get_permissions(self) -> list:
-        if self.action in {
-            "create",
-            "update",
-            "partial_update",
-            "open",
-            "close",
-            "publish",
-            "send_reminders",
-        }:
-            return [IsAuthenticated(), IsSecretariat()]
+        codename = self.ACTION_PERMISSIONS.get(self.action or "")
+        if codename:
+            return [IsAuthenticated(), Allows(codename)()]
         return super().get_permissions()
 
     def get_queryset(self) -> QuerySet[SurveyRound]:
         if getattr(self, "swagger_fake_view", False):
             return SurveyRound.objects.none()
         user = self.request.user
-        if is_secretariat(user):
-            return SurveyRound.objects.all()
-        visible = SurveyRound.objects.filter(participants__in=accessible_participants(self.request))
-        if is_viewer(user):
-            visible = visible | SurveyRound.objects.filter(status=SurveyRound.Status.PUBLISHED)
-        return visible.distinct()
+        visible = Q(pk__in=access.rounds_for(user, "view_surveyround"))
+        visible |= Q(participants__in=accessible_participants(self.request))
+        if access.user_is_viewer(user):
+            visible |= Q(status=SurveyRound.Status.PUBLISHED)
+        return SurveyRound.objects.filter(visible).distinct()
 
     def perform_create(self, serializer: RoundSerializer) -> None:
         data = dict(serializer.validated_data)
@@ -116,6 +114,8 @@ class RoundViewSet(
             "organization": data.pop("questionnaire_organization"),
         }
         serializer.instance = round_services.round_create(questionnaires=questionnaires, **data)
+        if not access.works_on_every_round(self.request.user):
+            serializer.instance.team.add(self.request.user)  # or its maker could not see it
 
     def perform_update(self, serializer: RoundSerializer) -> None:
         serializer.instance = round_services.round_update(
@@ -182,7 +182,7 @@ class QuestionnaireViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ["key", "-version"]
 
     def get_queryset(self) -> QuerySet[Questionnaire]:
-        if is_secretariat(self.request.user):
+        if access.can(self.request.user, "view_questionnaire"):
             return Questionnaire.objects.all()
         return Questionnaire.objects.exclude(status=Questionnaire.Status.DRAFT)
 
@@ -215,9 +215,12 @@ class ResponseFilter(django_filters.FilterSet):
     retrieve=extend_schema(summary="One response with its answers keyed by question code", responses={200: ResponseSerializer, **ERRORS}),
 )  # fmt: skip
 class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
-    """Responses of the participants you answer for (all of them for the secretariat)."""
+    """Responses of the participants you answer for, and those of your rounds if you read
+    responses (analysts). Only respondents, or someone entering answers on a participant's
+    behalf, write them."""
 
     permission_classes = [IsAuthenticated]
+    WRITES = {"partial_update", "submit"}
     parser_classes = [JSONParser]  # answers are a JSON object: no form encodings
     filterset_class = ResponseFilter
     ordering_fields = ["id", "updated_at", "submitted_at"]
@@ -226,15 +229,23 @@ class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[Response]:
         if getattr(self, "swagger_fake_view", False):
             return Response.objects.none()
-        base = (
-            Response.objects.all()
-            if is_secretariat(self.request.user)
-            else accessible_responses(self.request)
-        )
+        if self.action == "reopen":
+            base = Response.objects.filter(
+                round__in=access.rounds_for(self.request.user, "reopen_response")
+            )
+        else:
+            base = access.readable_responses(self.request)
         return base.select_related(
             "round", "mechanism", "participant__mechanism", "participant__state",
             "participant__organization", "questionnaire",
         )  # fmt: skip
+
+    def get_permissions(self) -> list:
+        if self.action in self.WRITES:
+            return [IsAuthenticated(), WritesResponse()]
+        if self.action == "list":
+            return [IsAuthenticated(), ReadsResponses()]
+        return super().get_permissions()
 
     def get_serializer_class(self) -> type:
         return ResponseListSerializer if self.action == "list" else ResponseSerializer
@@ -280,10 +291,6 @@ class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
 
     def participant_for(self, data: dict):
         participants = accessible_participants(self.request)
-        if is_secretariat(self.request.user):
-            from assessments.rounds.models import RoundParticipant
-
-            participants = RoundParticipant.objects.all()
         participant = (
             participants.filter(pk=data["participant"], round__slug=data["round"])
             .select_related("round")
@@ -314,6 +321,7 @@ class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
                 response=response,
                 answers=serializer.validated_data["answers"],
                 expected_version=serializer.validated_data["version"],
+                entered_by=access.entered_by(request, response),
             )
         except response_services.StaleVersion as exc:
             raise ConflictError(
@@ -349,7 +357,9 @@ class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
         responses={200: ResponseSerializer, **ERRORS},
     )
     @action(
-        detail=True, methods=["post"], permission_classes=[IsAuthenticated, IsSecretariatForObject]
+        detail=True,
+        methods=["post"],
+        permission_classes=[IsAuthenticated, Allows("reopen_response")],
     )
     def reopen(self, request: Request, pk: str | None = None) -> ApiResponse:
         return self.detail_response(response_services.response_reopen(response=self.get_object()))

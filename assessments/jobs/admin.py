@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from assessments.access import visible_jobs
 from assessments.jobs.models import Job, JobFile, JobItem
 
 
@@ -40,6 +42,9 @@ class JobAdmin(admin.ModelAdmin):
     list_select_related = ["round", "requested_by"]
     readonly_fields = [f.name for f in Job._meta.fields]
     inlines = [JobFileInline, JobItemInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Job]:
+        return super().get_queryset(request).filter(pk__in=visible_jobs(request.user))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

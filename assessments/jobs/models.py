@@ -63,6 +63,10 @@ class Job(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("job")
         verbose_name_plural = _("jobs")
+        permissions = [
+            ("run_export", _("Can run exports of responses")),
+            ("run_report", _("Can run round reports")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(progress_done__lte=models.F("progress_total")) | Q(progress_total=0),

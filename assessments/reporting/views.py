@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from assessments.access import round_for, rounds_in_scope, secretariat_page
 from assessments.jobs.models import Job, JobFile
 from assessments.reporting.services.report import report_job_start
 from assessments.rounds.models import SurveyRound
@@ -23,9 +23,9 @@ class ReportStartForm(forms.Form):
         empty_label=_("(no comparison)"),
     )
 
-    def __init__(self, survey_round: SurveyRound, *args, **kwargs) -> None:
+    def __init__(self, survey_round: SurveyRound, user: object, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        earlier = SurveyRound.objects.exclude(pk=survey_round.pk).order_by("-year", "name")
+        earlier = rounds_in_scope(user).exclude(pk=survey_round.pk).order_by("-year", "name")
         self.fields["previous_round"].queryset = earlier
         self.fields["previous_round"].initial = earlier.filter(year__lt=survey_round.year).first()
 
@@ -39,10 +39,10 @@ def stored_html(job: Job | None) -> str:
         return handle.read().decode("utf-8")
 
 
-@staff_member_required
+@secretariat_page
 def round_report_view(request: HttpRequest, slug: str) -> HttpResponse:
-    survey_round = get_object_or_404(SurveyRound, slug=slug)
-    form = ReportStartForm(survey_round, request.POST or None)
+    survey_round = round_for(request, slug, "run_report")
+    form = ReportStartForm(survey_round, request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         job = report_job_start(
             survey_round=survey_round,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from assessments import access
 from assessments.responses.models import Answer, Response
 from assessments.responses.services import response_reopen
 from assessments.rounds.admin import PARTY_SELECT, run_each
@@ -101,7 +102,11 @@ class ResponseAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     actions = ["reopen"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Response]:
-        return super().get_queryset(request).select_related(*RESPONSE_SELECT)
+        responses = access.in_scope(request.user, super().get_queryset(request))
+        return responses.select_related(*RESPONSE_SELECT)
+
+    def has_reopen_permission(self, request: HttpRequest) -> bool:
+        return access.can(request.user, "reopen_response")
 
     @admin.display(description=_("participant"), ordering="participant")
     def participant_name(self, obj: Response) -> str:
@@ -152,7 +157,7 @@ class ResponseAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
 
     @admin.action(
         description=_("Reopen (the respondent can change the answers again)"),
-        permissions=["change"],
+        permissions=["reopen"],
     )
     def reopen(self, request: HttpRequest, queryset: QuerySet[Response]) -> None:
         done = run_each(self, request, queryset, lambda r: response_reopen(response=r))

@@ -62,6 +62,16 @@ class Response(models.Model):
         related_name="+",
         verbose_name=_("submitted by"),
     )
+    # Set when someone enters answers for the participant (a reply that came by e-mail or in
+    # Word): the history says who changed what, this says at a glance who answered for whom.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered on the participant's behalf by"),
+    )
     history = HistoricalRecords()
 
     objects = ResponseQuerySet.as_manager()
@@ -70,6 +80,10 @@ class Response(models.Model):
         ordering = ["round", "participant", "mechanism"]
         verbose_name = _("response")
         verbose_name_plural = _("responses")
+        permissions = [
+            ("enter_answers_on_behalf", _("Can enter answers on a participant's behalf")),
+            ("reopen_response", _("Can reopen a submitted response")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["participant", "mechanism"],

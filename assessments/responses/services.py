@@ -233,8 +233,12 @@ def response_save_answers(
     expected_version: int | None,
     skip_invalid: bool = False,
     schema: QuestionnaireSchema | None = None,
+    entered_by: Any = None,
 ) -> tuple[Response, ValidationResult]:
     """Merge `answers` (code -> value; empty clears) into a draft response.
+
+    `entered_by` is someone entering the answers on the participant's behalf (a reply sent by
+    e-mail or in Word): the response keeps their name and its history says for whom.
 
     Invalid answers refuse the whole change (AnswersInvalid), unless `skip_invalid`, where the
     valid ones are saved and the errors returned (autosave must not lose the rest of a page).
@@ -263,12 +267,31 @@ def response_save_answers(
         if code in previous:  # an answer that is invalid now keeps its stored value
             result.cleaned[code] = previous[code]
     write_answers(locked, schema, result.cleaned, existing=rows)
+    if entered_by is not None:
+        return record_entered_by(locked, entered_by), result
     # The version was checked under the row lock: bump it without reading the row again.
     now = timezone.now()
     Response.objects.filter(pk=locked.pk).update(version=F("version") + 1, updated_at=now)
     locked.version, locked.updated_at = locked.version + 1, now
     mark_invitation_in_progress(locked.participant_id)
     return locked, result
+
+
+ENTERED_FOR = "Answers entered by {user} on behalf of {party}"
+
+
+def record_entered_by(locked: Response, user: Any) -> Response:
+    """Bump the version through save(), so that the response's history gets a row by `user`
+    that names the participant answered for."""
+    party = RoundParticipant.objects.select_related("mechanism", "state", "organization").get(
+        pk=locked.participant_id
+    )
+    locked.entered_by = user
+    locked.version += 1
+    locked._change_reason = ENTERED_FOR.format(user=user.get_username(), party=party.party_name)
+    locked.save(update_fields=["entered_by", "version", "updated_at"])
+    mark_invitation_in_progress(locked.participant_id)
+    return locked
 
 
 def mark_invitation_in_progress(participant_id: int) -> None:

@@ -24,7 +24,13 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessments.access import accessible_participants, accessible_responses, remember_invitation
+from assessments.access import (
+    accessible_participants,
+    accessible_responses,
+    entered_by,
+    own_participants,
+    remember_invitation,
+)
 from assessments.questionnaires.models import Questionnaire
 from assessments.questionnaires.schema import OTHER_SUFFIX, QuestionnaireSchema, SectionSpec
 from assessments.questionnaires.selectors import questionnaire_schema
@@ -299,9 +305,12 @@ def participant_journey(request: HttpRequest, participant_id: int) -> Journey:
 
 
 def home_view(request: HttpRequest) -> HttpResponse:
-    """The respondent's questionnaires in open rounds, with progress and deadline."""
+    """The respondent's questionnaires in open rounds, with progress and deadline. Someone who
+    enters answers on participants' behalf opens them from the round's dashboard instead: this
+    page would otherwise start a draft for every participant of their rounds."""
     participants = list(
-        participant_queryset(request)
+        own_participants(request)
+        .select_related("round", "mechanism", "state", "organization")
         .filter(round__status=SurveyRound.Status.OPEN)
         .select_related(
             "round__questionnaire_mechanism",
@@ -385,6 +394,7 @@ def autosave_view(request: HttpRequest, response_id: int) -> JsonResponse:
             expected_version=version,
             skip_invalid=True,
             schema=schema,
+            entered_by=entered_by(request, response),
         )
     except StaleVersion as exc:
         detail = _("These answers were changed elsewhere: reload the page to see them.")
@@ -416,6 +426,7 @@ def save_page(request: HttpRequest, journey: Journey, page: Page) -> HttpRespons
             expected_version=-1 if version is None else version,
             skip_invalid=True,
             schema=journey.schema,
+            entered_by=entered_by(request, page.response),
         )
     except StaleVersion:
         if not changes_nothing(journey.schema, page.response, page.section, answers):

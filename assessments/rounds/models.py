@@ -139,12 +139,26 @@ class SurveyRound(models.Model):
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    team = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="assigned_rounds",
+        verbose_name=_("team"),
+        help_text=_(
+            "The people who work on this round. Round managers, analysts and summary editors "
+            "without the permission to work on every round see only the rounds they are on."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-year", "name"]
         verbose_name = _("survey round")
         verbose_name_plural = _("survey rounds")
+        permissions = [
+            ("send_reminders", _("Can send reminders")),
+            ("access_all_rounds", _("Can work on every round, not only those assigned")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(closes_on__gte=models.F("opens_on")),

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -36,10 +35,6 @@ def count_of(queryset: QuerySet, group: str, counted: str = "pk") -> Coalesce:
         .values("n")
     )
     return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
-
-
-def round_for_dashboard(slug: str) -> SurveyRound:
-    return get_object_or_404(SurveyRound, slug=slug)
 
 
 # --- by audience ---------------------------------------------------------------------------

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.timesince import timesince
@@ -14,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_POST
 
+from assessments.access import can, round_for, secretariat_page
 from assessments.rounds.models import SurveyRound
-from assessments.rounds.selectors import round_dashboard, round_for_dashboard
+from assessments.rounds.selectors import round_dashboard
 from assessments.rounds.services.invitations import (
     MANUAL_REMINDER_COOLDOWN,
     last_manual_reminder_at,
@@ -25,10 +25,16 @@ from assessments.rounds.services.invitations import (
 from assessments.rounds.services.rounds import round_close, round_open, round_publish, round_reopen
 
 
-@staff_member_required
+@secretariat_page
 def round_dashboard_view(request: HttpRequest, slug: str) -> HttpResponse:
-    survey_round = round_for_dashboard(slug)
-    context = {"round": survey_round, "dashboard": round_dashboard(survey_round)}
+    survey_round = round_for(request, slug, "view_surveyround")
+    context = {
+        "round": survey_round,
+        "dashboard": round_dashboard(survey_round),
+        # Replies that came by e-mail or in Word are entered through the respondents' pages.
+        "on_behalf": survey_round.status == SurveyRound.Status.OPEN
+        and can(request.user, "enter_answers_on_behalf"),
+    }
     return render(request, "assessments/round_dashboard.html", context)
 
 
@@ -70,15 +76,19 @@ ROUND_ACTIONS: dict[str, Callable[[SurveyRound], str]] = {
 }
 
 
-@staff_member_required
+# What each action needs: reminders are a permission of their own.
+ACTION_PERMISSIONS = {action: "change_surveyround" for action in ROUND_ACTIONS} | {
+    "remind": "send_reminders"
+}
+
+
+@secretariat_page
 @require_POST
 def round_action_view(request: HttpRequest, slug: str, action: str) -> HttpResponse:
     """Run one of the round's actions (a service, which checks its preconditions)."""
     if action not in ROUND_ACTIONS:
         raise Http404
-    if not request.user.has_perm("assessments.change_surveyround"):
-        raise PermissionDenied
-    survey_round = round_for_dashboard(slug)
+    survey_round = round_for(request, slug, ACTION_PERMISSIONS[action])
     if action in CONFIRMED_ACTIONS and request.POST.get("confirm") != "yes":
         return redirect("assessments:round_confirm", slug=survey_round.slug, action=action)
     try:
@@ -93,11 +103,11 @@ def round_action_view(request: HttpRequest, slug: str, action: str) -> HttpRespo
 CONFIRMED_ACTIONS = {"remind"}
 
 
-@staff_member_required
+@secretariat_page
 def round_confirm_view(request: HttpRequest, slug: str, action: str) -> HttpResponse:
     if action not in CONFIRMED_ACTIONS:
         raise Http404
-    survey_round = round_for_dashboard(slug)
+    survey_round = round_for(request, slug, ACTION_PERMISSIONS[action])
     context = {
         "round": survey_round,
         "action": action,

@@ -8,10 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from assessments import access
 from assessments.summaries.models import SECTION_NUMBERS, Summary
 from assessments.summaries.services import (
     summary_acknowledge_newer_answers,
@@ -79,6 +80,7 @@ class SummaryAdmin(SimpleHistoryAdmin):
         "published_at",
         "newer_answers",
         "page_link",
+        "entered_on_behalf",
     ]
     actions = ["publish", "regenerate", "regenerate_force", "acknowledge"]
 
@@ -97,6 +99,7 @@ class SummaryAdmin(SimpleHistoryAdmin):
                         "published_at",
                         "newer_answers",
                         "page_link",
+                        "entered_on_behalf",
                     ]
                 },
             ),
@@ -105,6 +108,29 @@ class SummaryAdmin(SimpleHistoryAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # summaries are generated, not typed in
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Summary]:
+        return access.in_scope(request.user, super().get_queryset(request))
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return access.can(request.user, "publish_summary")
+
+    def has_generate_permission(self, request: HttpRequest) -> bool:
+        return access.can(request.user, "generate_summaries")
+
+    @admin.display(description=_("answers entered on a participant's behalf"))
+    def entered_on_behalf(self, obj: Summary) -> str:
+        """Which of the responses used someone entered for the participant, and who."""
+        used = obj.responses_used.filter(entered_by__isnull=False).select_related(
+            "entered_by", "participant__mechanism", "participant__state",
+            "participant__organization",
+        )  # fmt: skip
+        rows = [(r.participant.party_name, r.entered_by.get_username()) for r in used]
+        if not rows:
+            return _("None: every response used was entered by its respondents.")
+        return format_html_join(
+            ", ", "{} ({})", ((party, _("entered by %s") % user) for party, user in rows)
+        )
 
     @admin.display(description=_("page"))
     def page_link(self, obj: Summary) -> str:
@@ -128,13 +154,13 @@ class SummaryAdmin(SimpleHistoryAdmin):
         if count:
             self.message_user(request, done % {"n": count}, messages.SUCCESS)
 
-    @admin.action(description=_("Publish"))
+    @admin.action(description=_("Publish"), permissions=["publish"])
     def publish(self, request: HttpRequest, queryset: QuerySet[Summary]) -> None:
         self.run(
             request, queryset, lambda s: summary_publish(summary=s), _("%(n)d summaries published.")
         )
 
-    @admin.action(description=_("Regenerate (keep edited sections)"))
+    @admin.action(description=_("Regenerate (keep edited sections)"), permissions=["generate"])
     def regenerate(self, request: HttpRequest, queryset: QuerySet[Summary]) -> None:
         self.run(
             request,
@@ -145,7 +171,7 @@ class SummaryAdmin(SimpleHistoryAdmin):
             _("%(n)d summaries regenerated."),
         )
 
-    @admin.action(description=_("Regenerate and replace edited sections"))
+    @admin.action(description=_("Regenerate and replace edited sections"), permissions=["generate"])
     def regenerate_force(self, request: HttpRequest, queryset: QuerySet[Summary]) -> None:
         self.run(
             request,
@@ -156,7 +182,7 @@ class SummaryAdmin(SimpleHistoryAdmin):
             _("%(n)d summaries regenerated from the answers."),
         )
 
-    @admin.action(description=_("Mark newer answers as reviewed"))
+    @admin.action(description=_("Mark newer answers as reviewed"), permissions=["change"])
     def acknowledge(self, request: HttpRequest, queryset: QuerySet[Summary]) -> None:
         self.run(
             request,

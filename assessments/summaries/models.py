@@ -56,6 +56,11 @@ class Summary(models.Model):
         ordering = ["round", "mechanism__acronym", "language"]
         verbose_name = _("summary")
         verbose_name_plural = _("summaries")
+        permissions = [
+            ("publish_summary", _("Can publish summaries")),
+            ("generate_summaries", _("Can generate summaries")),
+            ("view_published_outputs", _("Can read published summaries and reports")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["round", "mechanism", "language"], name="summary_unique_per_language"

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessments.access import visible_summaries
+from assessments.access import round_for, secretariat_page, visible_summaries
 from assessments.jobs.models import Job
 from assessments.rounds.models import SurveyRound
 from assessments.summaries.render import (
@@ -111,10 +110,10 @@ def attachment(content: bytes, fmt: str, filename: str) -> HttpResponse:
     return response
 
 
-@staff_member_required
+@secretariat_page
 def round_summaries_view(request: HttpRequest, slug: str) -> HttpResponse:
     """The secretariat's summaries page of a round: generate all, follow the job, open each."""
-    survey_round = get_object_or_404(SurveyRound, slug=slug)
+    survey_round = round_for(request, slug, "view_summary")
     job = survey_round.jobs.filter(kind=Job.Kind.SUMMARIES).first()
     _summarised, skipped = summarised_and_skipped(survey_round)
     context = {
@@ -127,10 +126,10 @@ def round_summaries_view(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "assessments/round_summaries.html", context)
 
 
-@staff_member_required
+@secretariat_page
 @require_POST
 def round_summaries_generate(request: HttpRequest, slug: str) -> HttpResponse:
-    survey_round = get_object_or_404(SurveyRound, slug=slug)
+    survey_round = round_for(request, slug, "generate_summaries")
     job = summaries_job_start(
         survey_round=survey_round,
         languages=request.POST.getlist("languages") or None,

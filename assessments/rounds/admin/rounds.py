@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
@@ -16,6 +17,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from assessments import access
 from assessments.questionnaires.models import Audience
 from assessments.rounds.admin.common import (
     accepts_participants,
@@ -135,6 +137,7 @@ class SurveyRoundAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     date_hierarchy = "opens_on"
+    filter_horizontal = ["team"]
     actions = [
         "open_rounds",
         "close_rounds",
@@ -146,7 +149,16 @@ class SurveyRoundAdmin(SimpleHistoryAdmin):
     lifecycle_fields = ["status", "created_at", "opened_at", "closed_at", "published_at"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[SurveyRound]:
-        return super().get_queryset(request).annotate(_participants=Count("participants"))
+        rounds = access.in_scope(request.user, super().get_queryset(request), "pk")
+        return rounds.annotate(_participants=Count("participants"))
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "team":  # people who can sign in to the admin
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def has_send_reminders_permission(self, request: HttpRequest) -> bool:
+        return access.can(request.user, "send_reminders")
 
     def get_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view
@@ -182,6 +194,7 @@ class SurveyRoundAdmin(SimpleHistoryAdmin):
             (None, {"fields": [*main, "dashboard_link"]}),
             (_("Participants and focal points"), {"fields": ["participant_pages"]}),
             (_("Questionnaires"), {"fields": questionnaires}),
+            (_("Team"), {"fields": ["team"]}),
             (_("Status"), {"fields": self.lifecycle_fields}),
         ]
 
@@ -189,6 +202,8 @@ class SurveyRoundAdmin(SimpleHistoryAdmin):
         if obj is None:
             return []
         readonly = [*self.lifecycle_fields, "dashboard_link", "participant_pages"]
+        if not access.works_on_every_round(request.user):
+            readonly.append("team")  # only those who see every round hand rounds out
         if obj.status != SurveyRound.Status.DRAFT:
             readonly += sorted(QUESTIONNAIRE_FIELDS)
         return readonly
@@ -197,7 +212,9 @@ class SurveyRoundAdmin(SimpleHistoryAdmin):
         self, request: HttpRequest, obj: SurveyRound, form: forms.ModelForm, change: bool
     ) -> None:
         if change:
-            fields = {name: form.cleaned_data[name] for name in form.changed_data}
+            # The team is a many-to-many field: the admin's save_related sets it.
+            changed = [name for name in form.changed_data if name != "team"]
+            fields = {name: form.cleaned_data[name] for name in changed}
             saved = round_update(survey_round=obj, **fields) if fields else obj
         else:
             data = form.cleaned_data
@@ -214,6 +231,8 @@ class SurveyRoundAdmin(SimpleHistoryAdmin):
                 link_grace_days=data["link_grace_days"],
                 with_default_participants=data.get("add_default_participants", False),
             )
+            if not access.works_on_every_round(request.user):
+                saved.team.add(request.user)  # or its maker could not see it
         # The admin keeps using `obj` (redirect, inlines, log): give it the saved row.
         for model_field in SurveyRound._meta.concrete_fields:
             setattr(obj, model_field.attname, getattr(saved, model_field.attname))
@@ -294,7 +313,7 @@ class SurveyRoundAdmin(SimpleHistoryAdmin):
             )
             self.message_user(request, message % {"round": survey_round, "count": added})
 
-    @admin.action(description=_("Send a reminder now"), permissions=["change"])
+    @admin.action(description=_("Send a reminder now"), permissions=["send_reminders"])
     def send_reminders_now(self, request: HttpRequest, queryset: QuerySet[SurveyRound]) -> None:
         for survey_round, queued in run_each(
             self, request, queryset, lambda r: round_send_reminders_now(survey_round=r)

@@ -32,21 +32,25 @@ def token_client(world) -> Callable[[str], APIClient]:
 # Pinned budgets, authenticated by token (query 1: the token with its user).
 #   mechanisms: 2. COUNT 3. the page with member/observer counts, chair model and secretariat
 #               type joined 4. their thematic areas (prefetch)
-#   states, organizations, questionnaires, rounds and responses (staff), memberships:
-#               2. COUNT 3. the page (memberships: State, organization and mechanism joined;
-#               responses: round, mechanism, questionnaire, participant and its party joined)
+#   states, organizations, memberships: 2. COUNT 3. the page (memberships: State, organization
+#               and mechanism joined)
+#   questionnaires, rounds and responses (a secretariat administrator): 2.-3. the user's
+#               permissions, its own and its roles' (read once per request), [rounds and
+#               responses: 4. its focal points, as anyone's], then COUNT and the page
+#               (responses: round, mechanism, questionnaire, participant and party joined)
 LIST_BUDGETS = {
     "mechanisms": 4,
     "states": 3,
     "organizations": 3,
     "memberships": 3,
-    "rounds": 3,
-    "questionnaires": 3,
-    "responses": 3,
+    "rounds": 6,
+    "questionnaires": 5,
+    "responses": 6,
 }
-# A respondent (or viewer) first has its focal points read (2.: which participants it answers
-# for); rounds then check the viewers group (3.), then COUNT and the page.
-RESPONDENT_BUDGETS = {"responses": 4, "rounds": 5, "questionnaires": 3}
+# A respondent (or viewer) has its permissions read (2.-3.: it has none) and its focal points
+# (4.: which participants it answers for), then COUNT and the page; responses first check that
+# it answers for someone at all (5.).
+RESPONDENT_BUDGETS = {"responses": 7, "rounds": 6, "questionnaires": 5}
 
 
 @pytest.mark.parametrize(("endpoint", "budget"), LIST_BUDGETS.items())
@@ -108,9 +112,9 @@ def test_one_object_has_a_fixed_query_budget(
     # 1. token 2. the mechanism with counts 3. its thematic areas 4. its current memberships
     with django_assert_max_num_queries(4):
         assert token_client("staff").get(f"{API}/mechanisms/RCM/").status_code == 200
-    # 1. token 2. focal points 3. the response with its joins 4. its answers; the snapshot of
-    # a published questionnaire is cached per process (warmed here)
+    # 1. token 2.-3. permissions (none) 4. focal points 5. the response with its joins 6. its
+    # answers; the snapshot of a published questionnaire is cached per process (warmed here)
     questionnaire_schema(own_response.questionnaire)
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(6):
         url = f"{API}/responses/{own_response.pk}/"
         assert token_client("respondent").get(url).status_code == 200

@@ -1,18 +1,20 @@
-"""The round report's staff page: the latest report inline, starting one, for the secretariat
-only."""
+"""The round report's page: the latest report inline, starting one, for those who run reports
+(analysts, administrators) only."""
 
 from __future__ import annotations
 
 import pytest
 
+from assessments import access
 from assessments.jobs.models import Job
+from tests.factories import SecretariatUserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff_client(client, django_user_model):
-    user = django_user_model.objects.create_user(username="secretariat", is_staff=True)
+def staff_client(client):
+    user = SecretariatUserFactory(username="secretariat", roles=[access.ADMINISTRATOR])
     client.force_login(user)
     return client
 
@@ -58,6 +60,14 @@ def test_starting_a_report_from_the_page_enqueues_it_and_opens_the_job(
 
 def test_the_report_page_is_for_the_secretariat_only(rounds, client, django_user_model):
     current, _previous = rounds
-    client.force_login(django_user_model.objects.create_user(username="focal-point"))
     page = client.get(f"/rounds/{current.slug}/report/")
     assert page.status_code == 302 and "login" in page["Location"]
+    client.force_login(django_user_model.objects.create_user(username="focal-point"))
+    assert client.get(f"/rounds/{current.slug}/report/").status_code == 403
+    client.force_login(SecretariatUserFactory(username="no-role"))
+    assert client.get(f"/rounds/{current.slug}/report/").status_code == 403
+    analyst = SecretariatUserFactory(username="analyst", roles=[access.ANALYST])
+    client.force_login(analyst)
+    assert client.get(f"/rounds/{current.slug}/report/").status_code == 404  # not on its team
+    current.team.add(analyst)
+    assert client.get(f"/rounds/{current.slug}/report/").status_code == 200

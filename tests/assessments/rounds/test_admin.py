@@ -491,14 +491,16 @@ def test_the_dashboard_query_count_does_not_grow_with_the_round(
     assert page.context["dashboard"].mechanisms[0].states_expected == 10
 
 
-def test_the_dashboard_is_for_staff_only(client, small):
+def test_the_dashboard_needs_the_permission_to_view_rounds(client, small):
     url = dashboard_url(small.round)
 
-    assert client.get(url).status_code == 302
+    anonymous = client.get(url)
+    assert anonymous.status_code == 302
+    assert anonymous.url.startswith(reverse("admin:login"))
     client.force_login(RespondentUserFactory())
-    denied = client.get(url)
-    assert denied.status_code == 302
-    assert denied.url.startswith(reverse("admin:login"))
+    assert client.get(url).status_code == 403
+    client.force_login(RespondentUserFactory(username="staff-no-role", is_staff=True))
+    assert client.get(url).status_code == 403
 
 
 def test_an_unknown_round_is_not_found(staff_client, small):
@@ -539,6 +541,8 @@ def test_round_actions_need_the_change_permission(client, small):
     user.user_permissions.add(Permission.objects.get(codename="view_surveyround"))
     client.force_login(user)
 
+    assert client.get(dashboard_url(small.round)).status_code == 404  # not on its team
+    small.round.team.add(user)
     assert client.get(dashboard_url(small.round)).status_code == 200
     url = reverse("assessments:round_action", args=[small.round.slug, "close"])
     assert client.post(url).status_code == 403
