@@ -40,6 +40,8 @@ def test_both_load_scenarios_get_a_row_and_a_verdict_each():
     assert "| 5. Page p95, 20 clients at the browser's pace | 50 ms |" in text
     assert "| 5. Page p95, 20 clients, no pause | 300 ms |" in text
     assert "| Page: p95 under 150 ms, 20 clients at the browser's pace (1x) | 50 ms | met |" in text
+    assert "| Page: at most 15 queries (1x) | 6 | met |" in text
+    assert "| Autosave: at most 8 queries (1x) | 13 | missed by 5 (1.6× the target) |" in text
     assert (
         "| Autosave: p95 under 150 ms, 20 clients no pause (1x) | 310 ms | "
         "missed by 160 ms (2.1× the target) |"
