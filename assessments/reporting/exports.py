@@ -52,6 +52,7 @@ BUILT_IN_LABELS: dict[str, dict[str, str]] = {
     OTHER_CODE: {"en": "Other", "fr": "Autre", "es": "Otro"},
 }
 UNKNOWN_FORMAT = "Unknown export format {fmt!r}: use one of {formats}."
+XLSX_MAX_ROWS = 1_048_576  # rows of a sheet in Excel and LibreOffice
 
 Progress = Callable[[int], None]  # called with the number of responses written so far
 
@@ -419,7 +420,8 @@ def write_xlsx(
     progress: Progress | None = None,
 ) -> None:
     """A workbook with a 'responses' sheet (wide) and an 'answers' sheet (long), filled in one
-    pass by the streaming writer of `xlsx` (every cell a text: a value starting with "=" is
+    pass (the long rows go on in 'answers (2)', … past a spreadsheet's 1,048,576 rows, each
+    response's rows on one sheet) by the streaming writer of `xlsx` (every cell a text: a value starting with "=" is
     not a formula; characters XML cannot hold are dropped)."""
     from assessments.reporting.xlsx import Workbook
 
@@ -430,6 +432,9 @@ def write_xlsx(
         long.append(LONG_COLUMNS)
         for response, answers in counted(responses_with_answers(survey_round), progress):
             wide.append(rows.wide_row(response, answers))
+            if long.rows + len(answers) > XLSX_MAX_ROWS:  # the next "answers (2)", ...
+                long = workbook.add_sheet("answers")
+                long.append(LONG_COLUMNS)
             long.extend(rows.long_rows(response, answers))
 
 
