@@ -8,7 +8,12 @@ import pytest
 
 from assessments.reporting.backup import MEMBERSHIPS, indent_of, streamed_list
 
-ITEMS = [{"b": [1, {"x": "é"}], "a": None}, {"role": "member", "dates": []}, {}]
+ITEMS = [
+    {"b": [1, {"x": "é"}], "a": None}, {"role": "member", "dates": []}, {},
+    # flat items, written without json's Python encoder: the same text
+    {"role": "member", "participant": 'state:"FR"\n\\', "end_date": None, "a": "\x00é🙂\u2028"},
+    {"z": "", "y": None}, {"n": 1}, {"t": True},
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("items", [ITEMS, [], [{"only": "one"}]])
