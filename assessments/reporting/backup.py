@@ -8,9 +8,11 @@ database ids, so export → import → export gives the same document.
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
+import json.encoder
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +20,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError, transaction
+from django.db.models import Case, CharField, F, Value, When
+from django.db.models.functions import Coalesce, Collate, Concat
 from django.utils.dateparse import parse_date, parse_datetime
 from django_countries import countries
 
@@ -41,6 +45,10 @@ INVITATION_FIELDS = ["nonce", "status", "expires_at", "revoked_at", "sent_at", "
                      "last_reminder_at", "reminder_count"]  # fmt: skip
 RESPONSE_FIELDS = ["status", "version", "created_at", "updated_at", "submitted_at"]
 SNAPSHOT_BATCH = 500  # responses whose answers and history are read together
+STREAM_CHUNK = 2000  # rows a server-side cursor reads at a time
+# json.dumps(text, ensure_ascii=False), in C
+encode_text = json.encoder.encode_basestring
+MEMBERSHIPS = "\x00memberships\x00"  # the mark of the streamed memberships in the document
 
 
 class RoundImportError(ValueError):
@@ -79,26 +87,22 @@ def username(user: Any) -> str | None:
 
 
 def registry_snapshot(survey_round: SurveyRound) -> dict:
+    """The round's registry; its memberships are `MEMBERSHIPS`, a mark `iter_round_json`
+    replaces with `round_memberships`, streamed (~100,000 of them in a round where every
+    organization is engaged with every mechanism)."""
     participants = survey_round.participants.all()
     mechanism_ids = set(
         participants.filter(kind="mechanism").values_list("mechanism_id", flat=True)
     )
-    # Tuples, not model instances: a round with every organization engaged with every
-    # mechanism has ~100,000 memberships, and four instances each would take ~400 MB.
-    memberships = list(
-        Membership.objects.filter(mechanism_id__in=mechanism_ids)
-        .order_by(
-            "mechanism__acronym", "role", "state__country", "organization__acronym", "start_date"
-        )
-        .values_list(
-            "mechanism__acronym", "state__country", "organization_id", "organization__acronym",
-            "role", "start_date", "end_date",
-        )
-    )  # fmt: skip
     organization_ids = set(
         participants.filter(kind="organization").values_list("organization_id", flat=True)
     )
-    organization_ids |= {m[2] for m in memberships if m[2]}
+    organization_ids |= set(
+        Membership.objects.filter(mechanism_id__in=mechanism_ids, organization__isnull=False)
+        .order_by()
+        .values_list("organization_id", flat=True)
+        .distinct()
+    )
     mechanisms = Mechanism.objects.filter(pk__in=mechanism_ids).order_by("acronym")
     return {
         "mechanisms": [
@@ -110,13 +114,30 @@ def registry_snapshot(survey_round: SurveyRound) -> dict:
             {"acronym": o.acronym, "name": o.name, "name_fr": o.name_fr, "name_es": o.name_es, "kind": o.kind}
             for o in Organization.objects.filter(pk__in=organization_ids).order_by("acronym")
         ],
-        "memberships": [
-            {"mechanism": mechanism,
-             "participant": f"state:{state}" if state else f"organization:{organization}",
-             "role": role, "start_date": to_json(start), "end_date": to_json(end)}
-            for mechanism, state, _id, organization, role, start, end in memberships
-        ],
+        "memberships": MEMBERSHIPS,
     }  # fmt: skip
+
+
+def round_memberships(survey_round: SurveyRound) -> Iterator[dict]:
+    """The memberships of the round's mechanisms, read as tuples through a server-side cursor."""
+    mechanism_ids = survey_round.participants.filter(kind="mechanism").values("mechanism_id")
+    rows = (
+        Membership.objects.filter(mechanism_id__in=mechanism_ids)
+        .order_by(
+            "mechanism__acronym", "role", "state__country", "organization__acronym", "start_date"
+        )
+        .values_list(
+            "mechanism__acronym", "state__country", "organization__acronym", "role",
+            "start_date", "end_date",
+        )
+        .iterator(chunk_size=STREAM_CHUNK)
+    )  # fmt: skip
+    for mechanism, state, organization, role, start, end in rows:
+        yield {
+            "mechanism": mechanism,
+            "participant": f"state:{state}" if state else f"organization:{organization}",
+            "role": role, "start_date": to_json(start), "end_date": to_json(end),
+        }  # fmt: skip
 
 
 def participants_snapshot(survey_round: SurveyRound) -> list[dict]:
@@ -176,21 +197,31 @@ def response_histories(
     return responses, answers
 
 
-def response_order(survey_round: SurveyRound) -> list[int]:
+def response_order(survey_round: SurveyRound) -> Iterator[int]:
     """The round's response ids in the document's order: by participant, then by the mechanism
     answered about, both natural keys, so that an imported round lists them in the same order.
-    Only ids and keys are held, never whole responses."""
-    rows = Response.objects.filter(round=survey_round).values_list(
-        "pk", "participant__kind", "participant__mechanism__acronym",
-        "participant__state__country", "participant__organization__acronym", "mechanism__acronym",
-    )  # fmt: skip
+    PostgreSQL sorts them, under the "C" collation (code point order, as Python compares
+    strings), and they are read through a server-side cursor: nothing grows with the round."""
+    party = Case(
+        When(participant__kind="mechanism", then=F("participant__mechanism__acronym")),
+        When(participant__kind="state", then=F("participant__state__country")),
+        default=F("participant__organization__acronym"),
+        output_field=CharField(),
+    )
+    return (
+        Response.objects.filter(round=survey_round)
+        .order_by(
+            Collate(Concat("participant__kind", Value(":"), party, output_field=CharField()), "C"),
+            Collate(Coalesce("mechanism__acronym", Value("")), "C"),
+        )
+        .values_list("pk", flat=True)
+        .iterator(chunk_size=STREAM_CHUNK)
+    )
 
-    def key(row: tuple) -> tuple[str, str]:
-        _pk, kind, mechanism, state, organization, about = row
-        code = {"mechanism": mechanism, "state": state, "organization": organization}[kind]
-        return f"{kind}:{code}", about or ""
 
-    return [row[0] for row in sorted(rows, key=key)]
+def batches(items: Iterator[int], size: int) -> Iterator[list[int]]:
+    while batch := list(itertools.islice(items, size)):
+        yield batch
 
 
 def responses_snapshot(survey_round: SurveyRound) -> Iterator[dict]:
@@ -205,9 +236,8 @@ def responses_snapshot(survey_round: SurveyRound) -> Iterator[dict]:
             "pk", "code"
         )
     )
-    ids = response_order(survey_round)
-    for start in range(0, len(ids), SNAPSHOT_BATCH):
-        yield from responses_batch(ids[start : start + SNAPSHOT_BATCH], schemas, codes)
+    for ids in batches(response_order(survey_round), SNAPSHOT_BATCH):
+        yield from responses_batch(ids, schemas, codes)
 
 
 RESPONSE_COLUMNS = (
@@ -251,6 +281,44 @@ def responses_batch(ids: list[int], schemas: dict, codes: dict[int, str]) -> Ite
         }
 
 
+def indent_of(text: str) -> int:
+    """The indentation of the last line of `text`."""
+    line = text.rsplit("\n", 1)[-1]
+    return len(line) - len(line.lstrip(" "))
+
+
+def flat_json(item: Any, inner: str) -> str | None:
+    """What `json.dumps(item, ensure_ascii=False, indent=1, sort_keys=True)` writes of a
+    non-empty dictionary of texts and nulls (a membership), indented after `inner`, without
+    Python's own encoder (json.dumps runs it whenever it indents: most of a registry's time);
+    None for anything else."""
+    if not isinstance(item, dict) or not item:
+        return None
+    pad = inner + " "
+    parts = []
+    for key in sorted(item):
+        value = item[key]
+        if not isinstance(key, str) or not (value is None or isinstance(value, str)):
+            return None
+        parts.append(f"{pad}{encode_text(key)}: {'null' if value is None else encode_text(value)}")
+    return "{" + ",".join(parts) + inner + "}"
+
+
+def streamed_list(items: Iterable[Any], level: int) -> Iterator[str]:
+    """A list as `json.dumps(..., indent=1, sort_keys=True, ensure_ascii=False)` writes it at
+    nesting `level` (the indentation of the line it starts on), one item at a time."""
+    inner = "\n" + " " * (level + 1)
+    first = True
+    for item in items:
+        text = flat_json(item, inner)
+        if text is None:
+            text = json.dumps(item, ensure_ascii=False, indent=1, sort_keys=True)
+            text = text.replace("\n", inner)
+        yield ("[" if first else ",") + inner + text
+        first = False
+    yield "[]" if first else "\n" + " " * level + "]"
+
+
 def iter_round_json(
     survey_round: SurveyRound, *, progress: Callable[[int], None] | None = None
 ) -> Iterator[str]:
@@ -281,7 +349,12 @@ def iter_round_json(
         "participants": participants_snapshot(survey_round),
     }
     text = json.dumps(head, ensure_ascii=False, indent=1, sort_keys=True)
-    yield text[: text.rindex("}")].rstrip() + ',\n "responses": ['
+    text = text[: text.rindex("}")].rstrip() + ',\n "responses": ['
+    # The memberships in place of their mark, as json.dumps would have indented them.
+    before, after = text.split(json.dumps(MEMBERSHIPS), 1)
+    yield before
+    yield from streamed_list(round_memberships(survey_round), level=indent_of(before))
+    yield after
     for index, response in enumerate(responses_snapshot(survey_round)):
         yield (
             ("," if index else "")

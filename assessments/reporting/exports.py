@@ -52,6 +52,7 @@ BUILT_IN_LABELS: dict[str, dict[str, str]] = {
     OTHER_CODE: {"en": "Other", "fr": "Autre", "es": "Otro"},
 }
 UNKNOWN_FORMAT = "Unknown export format {fmt!r}: use one of {formats}."
+XLSX_MAX_ROWS = 1_048_576  # rows of a sheet in Excel and LibreOffice
 
 Progress = Callable[[int], None]  # called with the number of responses written so far
 
@@ -213,11 +214,21 @@ class Labeller:
     def __init__(self, questions: list[QuestionSpec], options: ExportOptions) -> None:
         self.by_code = {q.code: q for q in questions}
         self.options = options
+        # (question code, choice) -> label: the choices are few, the rows many (the long
+        # sheet looks up a label for every stored choice).
+        self.labels: dict[tuple[str, str], str] = {}
+        self.column_labels: dict[tuple[str, str], str] = {}
 
     def __call__(self, code: str, choice: str) -> str:
         """The label of a choice of question `code` (of a matrix: of its row list)."""
         if not self.options.labels or not choice:
             return choice
+        label = self.labels.get((code, choice))
+        if label is None:
+            label = self.labels[code, choice] = self.find(code, choice)
+        return label
+
+    def find(self, code: str, choice: str) -> str:
         question = self.by_code.get(code)
         if question is None or question.type == "scale5":
             return choice
@@ -227,6 +238,12 @@ class Labeller:
 
     def column(self, code: str, choice: str) -> str:
         """The label of a ticked matrix cell (a code of the matrix's column list)."""
+        label = self.column_labels.get((code, choice))
+        if label is None:
+            label = self.column_labels[code, choice] = self.find_column(code, choice)
+        return label
+
+    def find_column(self, code: str, choice: str) -> str:
         question = self.by_code.get(code)
         if question is None or question.type != "matrix":
             return self(code, choice)
@@ -403,38 +420,22 @@ def write_xlsx(
     progress: Progress | None = None,
 ) -> None:
     """A workbook with a 'responses' sheet (wide) and an 'answers' sheet (long), filled in one
-    pass in openpyxl's write-only mode, where each sheet's rows go to a temporary file as they
-    come."""
-    from openpyxl import Workbook
+    pass (the long rows go on in 'answers (2)', … past a spreadsheet's 1,048,576 rows, each
+    response's rows on one sheet) by the streaming writer of `xlsx` (every cell a text: a value starting with "=" is
+    not a formula; characters XML cannot hold are dropped)."""
+    from assessments.reporting.xlsx import Workbook
 
     rows = RoundRows(survey_round, options or ExportOptions())
-    workbook = Workbook(write_only=True)
-    wide, long = workbook.create_sheet("responses"), workbook.create_sheet("answers")
-    wide.append(rows.wide_header())
-    long.append(LONG_COLUMNS)
-    for response, answers in counted(responses_with_answers(survey_round), progress):
-        wide.append(xlsx_cells(wide, rows.wide_row(response, answers)))
-        for row in rows.long_rows(response, answers):
-            long.append(xlsx_cells(long, row))
-    workbook.save(target)
-
-
-def xlsx_cells(sheet: Any, values: list[str]) -> list[Any]:
-    """Text stays text: a value starting with "=" is not turned into a formula, and characters
-    XML cannot hold (control characters) are dropped."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    cells: list[Any] = []
-    for value in values:
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if value.startswith("="):
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.data_type = "s"
-            cells.append(cell)
-        else:
-            cells.append(value)
-    return cells
+    with Workbook(target) as workbook:
+        wide, long = workbook.add_sheet("responses"), workbook.add_sheet("answers")
+        wide.append(rows.wide_header())
+        long.append(LONG_COLUMNS)
+        for response, answers in counted(responses_with_answers(survey_round), progress):
+            wide.append(rows.wide_row(response, answers))
+            if long.rows + len(answers) > XLSX_MAX_ROWS:  # the next "answers (2)", ...
+                long = workbook.add_sheet("answers")
+                long.append(LONG_COLUMNS)
+            long.extend(rows.long_rows(response, answers))
 
 
 def export_filename(survey_round: SurveyRound, fmt: str) -> str:

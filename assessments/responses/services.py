@@ -6,9 +6,10 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import get_change_reason_from_object
@@ -161,11 +162,10 @@ def write_answers(
     stored = {row_key(row): row for row in rows}
     wanted_keys = {row_key(row) for row in wanted}
     stale = [row for key, row in stored.items() if key not in wanted_keys]
-    delete_with_history(stale)
     new = [row for row in wanted if row_key(row) not in stored]
     for row in new:
         row.response = response
-    create_with_history(new)
+    replace_with_history(stale, new)
     return len(stale) + len(new)
 
 
@@ -178,36 +178,39 @@ def questionnaire_question_ids(response: Response) -> dict[str, int]:
     return dict(questions.values_list("code", "pk"))
 
 
-def delete_with_history(rows: list[Answer]) -> None:
-    """What `row.delete()` does for each row (a "-" history row, then the delete), in two
-    queries. Nothing else listens to answer deletions, and nothing refers to an answer."""
-    if not rows:
-        return
+def history_rows(rows: list[Answer], history_type: str) -> list[Any]:
+    """The history rows simple_history writes for each row's `save()` ("+") or `delete()`
+    ("-"): same user, change reason and tracked fields."""
     history = Answer.history.model
-    history.objects.bulk_create(
+    return [
         history(
             history_date=timezone.now(),
-            history_type="-",
+            history_type=history_type,
             history_user=history.get_default_history_user(row),
             history_change_reason=get_change_reason_from_object(row),
             **{field.attname: getattr(row, field.attname) for field in history.tracked_fields},
         )
         for row in rows
-    )
-    Answer.objects.filter(pk__in=[row.pk for row in rows])._raw_delete(Answer.objects.db)
+    ]
 
 
-def create_with_history(rows: list[Answer]) -> None:
-    """What `row.save()` does for each new row (the insert, then a "+" history row), in two
-    queries where the database returns the new ids from a bulk insert."""
-    if not rows:
-        return
+def replace_with_history(stale: list[Answer], new: list[Answer]) -> None:
+    """Delete `stale` and insert `new` with the history rows their `delete()` and `save()`
+    would write, in three queries however many rows change: the delete, the insert (the
+    database returns the new ids), then every history row at once ("-" rows first). Nothing
+    else listens to answer deletions, and nothing refers to an answer."""
+    if stale:
+        Answer.objects.filter(pk__in=[row.pk for row in stale])._raw_delete(Answer.objects.db)
+    enabled = getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
+    history = history_rows(stale, "-") if enabled else []
     if not connections[Answer.objects.db].features.can_return_rows_from_bulk_insert:
-        for row in rows:
-            row.save()
-        return
-    Answer.objects.bulk_create(rows)
-    Answer.history.bulk_history_create(rows, default_change_reason=None)
+        for row in new:
+            row.save()  # and its history row
+    elif new:
+        Answer.objects.bulk_create(new)
+        history += history_rows(new, "+") if enabled else []
+    if history:
+        Answer.history.model.objects.bulk_create(history)
 
 
 def ensure_round_open(survey_round: SurveyRound) -> None:
@@ -225,7 +228,18 @@ def bump_version(response: Response, expected_version: int | None) -> Response:
     return Response.objects.select_related("round", "participant").get(pk=response.pk)
 
 
-@transaction.atomic
+def response_for_saving(responses: QuerySet[Response], pk: int) -> Response:
+    """Response `pk` among `responses`, locked for `response_save_answers(locked=True)` in the
+    caller's transaction: one query where a caller checking access would read it, then the
+    service lock it, in two. Lock the response row only (of=self): the joined round is shared by
+    every respondent. Raises Response.DoesNotExist."""
+    return (
+        responses.select_for_update(of=("self",))
+        .select_related("round", "questionnaire")
+        .get(pk=pk)
+    )
+
+
 def response_save_answers(
     *,
     response: Response,
@@ -234,6 +248,7 @@ def response_save_answers(
     skip_invalid: bool = False,
     schema: QuestionnaireSchema | None = None,
     entered_by: Any = None,
+    locked: bool = False,
 ) -> tuple[Response, ValidationResult]:
     """Merge `answers` (code -> value; empty clears) into a draft response.
 
@@ -242,39 +257,57 @@ def response_save_answers(
 
     Invalid answers refuse the whole change (AnswersInvalid), unless `skip_invalid`, where the
     valid ones are saved and the errors returned (autosave must not lose the rest of a page).
-    A stale `expected_version` raises StaleVersion and writes nothing.
+    A stale `expected_version` raises StaleVersion and writes nothing. `locked`: the caller
+    read `response` with `response_for_saving` in its current transaction, and an error then
+    marks that whole transaction for rollback (no savepoint of its own: 2 queries fewer).
     """
-    # Lock the response row only (of=self): the joined round is shared by every respondent.
-    locked = (
-        Response.objects.select_for_update(of=("self",))
-        .select_related("round", "questionnaire")
-        .get(pk=response.pk)
-    )
-    ensure_round_open(locked.round)
-    if not locked.is_editable:
+    with transaction.atomic(savepoint=not locked):
+        return save_answers(
+            response, answers, expected_version, skip_invalid, schema, locked, entered_by
+        )
+
+
+def save_answers(
+    response: Response,
+    answers: Mapping[str, Any],
+    expected_version: int | None,
+    skip_invalid: bool,
+    schema: QuestionnaireSchema | None,
+    locked: bool,
+    entered_by: Any = None,
+) -> tuple[Response, ValidationResult]:
+    if not locked:
+        response = response_for_saving(Response.objects.all(), response.pk)
+    ensure_round_open(response.round)
+    if not response.is_editable:
         raise ValidationError(_(NOT_EDITABLE))
-    if expected_version is not None and locked.version != expected_version:
-        raise StaleVersion(locked.version)
-    schema = schema or questionnaire_schema(locked.questionnaire)
-    rows = list(Answer.objects.filter(response=locked).select_related("question").order_by("pk"))
+    if expected_version is not None and response.version != expected_version:
+        raise StaleVersion(response.version)
+    schema = schema or questionnaire_schema(response.questionnaire)
+    rows = list(Answer.objects.filter(response=response).select_related("question").order_by("pk"))
     previous = answers_from_rows(rows, schema)
     result = validate_answers(
-        schema, {**previous, **answers}, scope=scope_of(locked), complete=False
+        schema, {**previous, **answers}, scope=scope_of(response), complete=False
     )
     if result.errors and not skip_invalid:
         raise AnswersInvalid(result.errors)
     for code in result.errors:
         if code in previous:  # an answer that is invalid now keeps its stored value
             result.cleaned[code] = previous[code]
-    write_answers(locked, schema, result.cleaned, existing=rows)
+    write_answers(response, schema, result.cleaned, existing=rows)
     if entered_by is not None:
-        return record_entered_by(locked, entered_by), result
+        return record_entered_by(response, entered_by), result
+    first_save = not rows
     # The version was checked under the row lock: bump it without reading the row again.
     now = timezone.now()
-    Response.objects.filter(pk=locked.pk).update(version=F("version") + 1, updated_at=now)
-    locked.version, locked.updated_at = locked.version + 1, now
-    mark_invitation_in_progress(locked.participant_id)
-    return locked, result
+    Response.objects.filter(pk=response.pk).update(version=F("version") + 1, updated_at=now)
+    response.version, response.updated_at = response.version + 1, now
+    if first_save:
+        # The invitation is in progress from the first answers saved into a response on; it
+        # leaves that status only by being submitted, after which the response is no longer
+        # editable (reopening puts it back in progress), so later saves need not write it.
+        mark_invitation_in_progress(response.participant_id)
+    return response, result
 
 
 ENTERED_FOR = "Answers entered by {user} on behalf of {party}"

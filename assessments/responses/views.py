@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -47,6 +48,7 @@ from assessments.responses.services import (
     completeness_errors,
     participant_responses,
     participant_submit,
+    response_for_saving,
     response_save_answers,
     scope_of,
     stored_answers,
@@ -377,11 +379,15 @@ def changes_nothing(
 
 
 @require_POST
+@transaction.atomic
 def autosave_view(request: HttpRequest, response_id: int) -> JsonResponse:
-    """Save one page's fields (JSON for static/js/questionnaire.js)."""
-    response = get_object_or_404(
-        accessible_responses(request).select_related("questionnaire"), pk=response_id
-    )
+    """Save one page's fields (JSON for static/js/questionnaire.js). The response is read
+    once, with its lock, in the access check (8 queries for a changed value: session,
+    invitations, the locked response, its answers, delete, insert, history, version)."""
+    try:
+        response = response_for_saving(accessible_responses(request), response_id)
+    except Response.DoesNotExist:
+        raise Http404 from None
     schema = questionnaire_schema(response.questionnaire)
     section = section_for(schema, response, request.POST.get("section", ""))
     version = posted_version(request.POST)
@@ -395,6 +401,7 @@ def autosave_view(request: HttpRequest, response_id: int) -> JsonResponse:
             skip_invalid=True,
             schema=schema,
             entered_by=entered_by(request, response),
+            locked=True,
         )
     except StaleVersion as exc:
         detail = _("These answers were changed elsewhere: reload the page to see them.")

@@ -24,7 +24,7 @@ from assessments.rounds.models import SurveyRound
 from .common import error_text, timed
 
 KB = 1024
-EXPORT_FORMATS = ("csv", "json")
+EXPORT_FORMATS = ("csv", "xlsx", "json")
 EXPORT_REPEATS = 3
 
 
@@ -52,6 +52,10 @@ def measure_exports(survey_round: SurveyRound, folder: Path) -> dict[str, Any]:
         result["copy"] = {"error": error_text(exc)}
     if "seconds" in result["csv"] and "seconds" in result["copy"]:
         result["csv_to_copy"] = result["csv"]["seconds"] / result["copy"]["seconds"]
+    for fmt in ("xlsx", "json"):  # each format against the wide CSV of the same run
+        if "seconds" in result["csv"] and "seconds" in result[fmt]:
+            result[f"{fmt}_to_csv"] = result[fmt]["seconds"] / result["csv"]["seconds"]
+            result[f"{fmt}_rss_to_csv"] = result[fmt]["rss_mb"] / result["csv"]["rss_mb"]
     return result
 
 

@@ -288,6 +288,20 @@ def test_the_xlsx_holds_the_wide_and_long_rows(survey_round, tmp_path):
     assert sheet_rows(path, "answers") == list(iter_long_rows(survey_round, options))
 
 
+def test_the_xlsx_goes_on_in_another_answers_sheet_past_a_spreadsheets_rows(
+    survey_round, tmp_path, monkeypatch
+):
+    long = list(iter_long_rows(survey_round))
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", len(long) - 1)  # the last response moves
+    path = tmp_path / "round.xlsx"
+    write_export(survey_round, "xlsx", path)
+    assert load_workbook(path, read_only=True).sheetnames == ["responses", "answers", "answers (2)"]
+    first, second = sheet_rows(path, "answers"), sheet_rows(path, "answers (2)")
+    assert first[0] == second[0] == LONG_COLUMNS
+    assert len(first) <= len(long) - 1 and first + second[1:] == long
+    assert {row[0] for row in first[1:]}.isdisjoint(row[0] for row in second[1:])
+
+
 def test_the_xlsx_keeps_text_that_looks_like_a_formula_as_text(survey_round, tmp_path):
     Answer.objects.filter(response__round=survey_round, question__code="thematic_evolution").update(
         text="=HYPERLINK(1)\x07"

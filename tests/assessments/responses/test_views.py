@@ -41,6 +41,12 @@ FIRST_MECHANISM_PAGE = 2  # B0 is page 1, then a B1 page per mechanism, then B2
 HOME_QUERIES = 11
 # A questionnaire page: the same queries, the participant looked up by id in (3).
 PAGE_QUERIES = 11
+# An autosave that changes a value: 1. the session, 2. the invitations (access policy), 3. the
+# response, locked, with its round and questionnaire, 4. its answers, 5. the delete of the
+# changed rows, 6. the insert of the new ones, 7. their history rows, 8. the version.
+AUTOSAVE_QUERIES = 8
+# In a test, the view's transaction is a savepoint of the test's: SAVEPOINT and RELEASE.
+TEST_SAVEPOINT = 2
 
 
 @pytest.fixture
@@ -521,3 +527,21 @@ def test_the_read_only_view_has_no_duplicate_element_ids(respondent, mexico):
     html = respondent.get(url("answers", mexico.pk)).content.decode()
     ids = Counter(re.findall(r'\sid="([^"]+)"', html))
     assert [name for name, count in ids.items() if count > 1] == []
+
+
+def test_an_autosave_takes_at_most_its_query_budget_and_writes_the_invitation_once(
+    respondent, mexico, django_assert_max_num_queries
+):
+    response = once_response(mexico)
+    autosave(respondent, response, "B0", institution="First")
+    mexico.invitation.refresh_from_db()
+    assert mexico.invitation.status == "in_progress"
+    for value in ("Second", "Third"):  # a changed value: delete, insert and history
+        response.refresh_from_db()
+        data = {"version": response.version, "section": "B0", "institution": value}
+        with django_assert_max_num_queries(AUTOSAVE_QUERIES + TEST_SAVEPOINT) as captured:
+            assert respondent.post(url("autosave", response.pk), data).status_code == 200
+        sql = [q["sql"] for q in captured.captured_queries]
+        assert len([q for q in sql if "SAVEPOINT" not in q]) <= AUTOSAVE_QUERIES
+        assert not [q for q in sql if "assessments_invitation" in q and "UPDATE" in q]
+    assert answers_of(response) == {"institution": "Third"}
