@@ -1,4 +1,4 @@
-"""The round report page."""
+"""The round report and exports pages."""
 
 from __future__ import annotations
 
@@ -8,4 +8,5 @@ from assessments.reporting import views
 
 urlpatterns = [
     path("rounds/<slug:slug>/report/", views.round_report_view, name="round_report"),
+    path("rounds/<slug:slug>/exports/", views.round_exports_view, name="round_exports"),
 ]

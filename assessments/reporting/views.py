@@ -1,4 +1,5 @@
-"""The secretariat's round report page: the latest report inline, its files, and a new run."""
+"""The secretariat's round report page (the latest report inline, its files, a new run) and the
+round's exports page (every export format with its options as a job, and the earlier ones)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.access import round_for, rounds_in_scope, secretariat_page
 from assessments.jobs.models import Job, JobFile
+from assessments.reporting.exports import FORMATS
+from assessments.reporting.services.export import export_job_start
 from assessments.reporting.services.report import report_job_start
 from assessments.rounds.models import SurveyRound
 
@@ -61,3 +64,51 @@ def round_report_view(request: HttpRequest, slug: str) -> HttpResponse:
         "last_job": reports.first(),
     }
     return render(request, "assessments/round_report.html", context)
+
+
+EXPORT_FORMAT_LABELS = {
+    "csv": _("CSV, one row per response (wide)"),
+    "csv-long": _("CSV, one row per answer (long)"),
+    "xlsx": _("Excel workbook (responses and answers sheets)"),
+    "json": _("JSON, the whole round (backup; restores with import_round)"),
+}
+
+
+class ExportStartForm(forms.Form):
+    fmt = forms.ChoiceField(
+        label=_("Format"),
+        choices=[(fmt, EXPORT_FORMAT_LABELS[fmt]) for fmt in FORMATS],
+        initial="xlsx",
+        widget=forms.RadioSelect,
+    )
+    labels = forms.BooleanField(
+        label=_("Choice labels instead of codes"), required=False,
+        help_text=_("CSV and Excel: “Yes” rather than “yes”, in the language below."),
+    )  # fmt: skip
+    choice_columns = forms.BooleanField(
+        label=_("One column per choice of multiple-choice questions"), required=False
+    )
+    language = forms.ChoiceField(
+        label=_("Language of labels and headers"), choices=settings.LANGUAGES, initial="en"
+    )
+    bom = forms.BooleanField(
+        label=_("Byte-order mark (for Excel opening a CSV file)"), required=False
+    )
+
+
+@secretariat_page
+def round_exports_view(request: HttpRequest, slug: str) -> HttpResponse:
+    survey_round = round_for(request, slug, "run_export")
+    form = ExportStartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        job = export_job_start(survey_round=survey_round, user=request.user, **form.cleaned_data)
+        return redirect("assessments:job", job.pk)
+    earlier = (
+        survey_round.jobs.filter(kind=Job.Kind.EXPORT)
+        .select_related("requested_by")
+        .prefetch_related("files")
+        .order_by("-created_at")[:25]
+    )
+    context = {"round": survey_round, "form": form, "exports": earlier}
+    status = 400 if request.method == "POST" else 200  # a valid POST has redirected
+    return render(request, "assessments/round_exports.html", context, status=status)
