@@ -7,3 +7,8 @@ from django.utils.translation import gettext_lazy as _
 class AssessmentsConfig(AppConfig):
     name = "assessments"
     verbose_name = _("Assessments")
+
+    def ready(self) -> None:
+        from mechanisms.text import harden_text_fields
+
+        harden_text_fields(self.get_models())

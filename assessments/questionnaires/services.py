@@ -20,6 +20,7 @@ from assessments.questionnaires.format import (
 )
 from assessments.questionnaires.models import Choice, ChoiceSource, Question, Questionnaire, Section
 from assessments.questionnaires.selectors import registry_choice_lists
+from mechanisms.text import import_problem
 
 NOT_EDITABLE = "A published or retired questionnaire cannot be changed: create a new version."
 
@@ -158,7 +159,8 @@ def questionnaire_import(data: Any) -> Questionnaire:
 
     Raises QuestionnaireFormatError listing every problem, or when that version already exists.
     """
-    errors = structure_errors(data, registry_choice_lists())
+    problem = import_problem(data)
+    errors = [problem] if problem else structure_errors(data, registry_choice_lists())
     if errors:
         raise QuestionnaireFormatError(errors)
     if Questionnaire.objects.filter(key=data["key"], version=data["version"]).exists():

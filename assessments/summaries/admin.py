@@ -19,6 +19,7 @@ from assessments.summaries.services import (
     summary_generate,
     summary_publish,
 )
+from mechanisms.text import validate_text
 
 
 def section_field(number: str) -> forms.CharField:
@@ -26,6 +27,7 @@ def section_field(number: str) -> forms.CharField:
         label=_("Section %(n)s (edited text)") % {"n": number},
         required=False,
         widget=forms.Textarea(attrs={"rows": 6, "cols": 100}),
+        validators=[validate_text],
     )
 
 

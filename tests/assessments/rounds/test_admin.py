@@ -48,7 +48,8 @@ pytestmark = pytest.mark.django_db
 #   5. the round's mechanisms, with their region, own invitation status, and two correlated
 #      counts: member States owing a block, blocks submitted (regions add these rows up)
 #   6. participants that have not submitted, with party, invitation and focal point count
-DASHBOARD_QUERIES = 6
+#   7. notifications that could not be sent, with their party
+DASHBOARD_QUERIES = 7
 
 
 @pytest.fixture(scope="module")
