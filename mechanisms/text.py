@@ -147,7 +147,9 @@ def load_json(
     except UnicodeDecodeError:
         raise JsonLimitError(_("The JSON document is not UTF-8 text.")) from None
     except ValueError as exc:
-        raise JsonLimitError(_("Not valid JSON: %(error)s.") % {"error": exc}) from None
+        raise JsonLimitError(
+            _("The document is not valid JSON: %(error)s.") % {"error": exc}
+        ) from None
     problem = json_problem(data, max_depth=max_depth, max_items=max_items, check_text=check_text)
     if problem:
         raise JsonLimitError(problem)

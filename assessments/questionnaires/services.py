@@ -159,8 +159,12 @@ def questionnaire_import(data: Any) -> Questionnaire:
 
     Raises QuestionnaireFormatError listing every problem, or when that version already exists.
     """
-    problem = import_problem(data)
-    errors = [problem] if problem else structure_errors(data, registry_choice_lists())
+    # The format's own checks first (they name the place of a bad text in its terms), then
+    # the limits of any import (depth, size, text anywhere, keys included).
+    errors = structure_errors(data, registry_choice_lists())
+    if not errors:
+        problem = import_problem(data)
+        errors = [problem] if problem else []
     if errors:
         raise QuestionnaireFormatError(errors)
     if Questionnaire.objects.filter(key=data["key"], version=data["version"]).exists():

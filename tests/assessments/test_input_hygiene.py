@@ -65,7 +65,7 @@ def test_printable_keeps_what_word_can_hold():
         ("[" * 33 + "]" * 33, "deeper than 32 levels"),
         (json.dumps(list(range(200))), "more than 100 values"),
         ('{"a": "' + "x" * 2000 + '"}', "the limit is 1,000 bytes"),
-        ('{"a": NaN}', "Not valid JSON"),
+        ('{"a": NaN}', "not valid JSON"),
         ('{"a\\ud800": 1}', "lone surrogate"),
     ],
 )

@@ -485,7 +485,7 @@ def test_import_round_imports_an_exported_file(survey_round, tmp_path):
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [("{not json", "Not valid JSON"),
+    [("{not json", "not valid JSON"),
      ('{"format": "csv"}', "not imported, nothing was written")],
 )  # fmt: skip
 def test_import_round_refuses_a_malformed_file(survey_round, tmp_path, content, message):
