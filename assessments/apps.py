@@ -14,3 +14,7 @@ class AssessmentsConfig(AppConfig):
 
         # After auth's own handler has created this app's permissions (it is connected first).
         post_migrate.connect(roles_ensure, sender=self, dispatch_uid="assessments_roles_ensure")
+
+        from mechanisms.text import harden_text_fields
+
+        harden_text_fields(self.get_models())

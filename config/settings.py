@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.UnsafePathMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -281,7 +282,36 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.api_errors.api_exception_handler",
     "DEFAULT_VERSIONING_CLASS": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Per visitor address and per signed-in user; a 429 with Retry-After beyond.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_THROTTLE_ANON", default="120/minute"),
+        "user": env.str("API_THROTTLE_USER", default="1200/minute"),
+    },
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
+# Summary and compendium downloads per user (or visitor address): each one not yet stored
+# costs a layout of seconds (config.throttling).
+DOCUMENT_THROTTLE_RATE = env.str("DOCUMENT_THROTTLE_RATE", default="30/minute")
+# The throttles count in this cache: per process unless CACHE_URL names a shared one (Redis:
+# redis://host:6379/1), which several gunicorn workers or machines need to count together.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# Limits of JSON documents (mechanisms.text.load_json): API bodies, and imported files (a round
+# export, a questionnaire). Beyond them the API answers 400 and an import says which was passed.
+API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=DATA_UPLOAD_MAX_MEMORY_SIZE)
+API_JSON_MAX_DEPTH = 32
+API_JSON_MAX_ITEMS = env.int("API_JSON_MAX_ITEMS", default=100_000)
+IMPORT_JSON_MAX_BYTES = env.int("IMPORT_JSON_MAX_BYTES", default=100 * 1024 * 1024)
+IMPORT_JSON_MAX_DEPTH = 32
+IMPORT_JSON_MAX_ITEMS = env.int("IMPORT_JSON_MAX_ITEMS", default=5_000_000)
 SPECTACULAR_SETTINGS = {
     "TITLE": "ISCM Assessments API",
     "DESCRIPTION": "Registry, questionnaires, rounds and responses of ISCM assessments.",

@@ -20,6 +20,14 @@ def isolated_media(settings, tmp_path: Path) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def fresh_throttles() -> None:
+    """The API and download throttles count in the cache: each test starts with none used."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings) -> None:
     """PBKDF2's million rounds cost ~0.3 s per user created or logged in; tests need no strength."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -19,7 +19,6 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response as ApiResponse
@@ -33,6 +32,7 @@ from assessments.rounds.models import SurveyRound
 from assessments.summaries.models import Summary
 from assessments.summaries.render import to_docx, to_html, to_markdown, to_pdf
 from config.api_errors import ErrorSerializer
+from config.parsers import LimitedJSONParser as JSONParser
 
 ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
 DOCUMENT_TYPES = {
@@ -101,18 +101,19 @@ class SummaryDetailSerializer(SummarySerializer):
             "entered_on_behalf",
         ]
 
+    # A published summary shows its published text: regenerating does not change it.
     def get_title(self, obj: Summary) -> str:
-        return obj.header.get("title", "")
+        return obj.shown_header.get("title", "")
 
     def get_introduction(self, obj: Summary) -> list[str]:
-        return list(obj.header.get("introduction", []))
+        return list(obj.shown_header.get("introduction", []))
 
     def get_name_line(self, obj: Summary) -> str:
-        return obj.header.get("name_line", "")
+        return obj.shown_header.get("name_line", "")
 
     @extend_schema_field(SummarySectionSerializer(many=True))
     def get_sections(self, obj: Summary) -> list[dict]:
-        titles = obj.header.get("section_titles", {})
+        titles = obj.shown_header.get("section_titles", {})
         return [
             {
                 "number": n,
@@ -120,7 +121,7 @@ class SummaryDetailSerializer(SummarySerializer):
                 "text": text,
                 "edited": n in obj.edited_sections,
             }
-            for n, text in obj.sections
+            for n, text in obj.shown_sections
         ]
 
     def get_responses_used(self, obj: Summary) -> list[int]:
@@ -252,6 +253,13 @@ class JobCreateSerializer(serializers.Serializer):
     bom = serializers.BooleanField(
         required=False, default=False, help_text="CSV exports: start with a UTF-8 BOM."
     )
+    raw = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="CSV exports: cells exactly as answered, for programs. By default a cell "
+        "starting with = + - @, a tab or a carriage return gets a leading ' so that a "
+        "spreadsheet does not run it as a formula. (JSON is always raw.)",
+    )
     language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False, default="en")
     languages = serializers.ListField(
         child=serializers.ChoiceField(choices=settings.LANGUAGES),
@@ -283,7 +291,7 @@ def start_job(data: dict, user: object) -> Job:
 
         return export_job_start(
             survey_round=survey_round, fmt=data.get("format") or "csv", labels=data["labels"],
-            choice_columns=data["choice_columns"], language=data["language"], bom=data["bom"], user=user,
+            choice_columns=data["choice_columns"], language=data["language"], bom=data["bom"], raw=data["raw"], user=user,
         )  # fmt: skip
     if data["kind"] == Job.Kind.ROUND_REPORT:
         from assessments.reporting.services.report import report_job_start

@@ -11,6 +11,7 @@ from assessments.questionnaires.schema import QuestionnaireSchema
 from assessments.responses.models import Response
 from assessments.rounds.models import RoundParticipant, SurveyRound
 from assessments.rounds.services.rounds import clean_reminder_days
+from mechanisms.text import text_problem
 
 
 class RoundSerializer(serializers.ModelSerializer):
@@ -147,28 +148,30 @@ class ResponsePatchSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict) -> dict:
         # No database text column takes a NUL character (PostgreSQL refuses it outright), and
-        # the validation rules leave text alone: refuse it here, keyed by question code.
-        errors = {
-            str(code): [NUL_NOT_ALLOWED]
-            for code, value in attrs["answers"].items()
-            if has_nul(code) or has_nul(value)
-        }
+        # the validation rules check only the texts of text questions: refuse unsafe characters
+        # in every code and value here, keyed by question code.
+        errors = {}
+        for code, value in attrs["answers"].items():
+            problem = unsafe_text(code) or unsafe_text(value)
+            if problem:
+                errors[str(code)] = [problem]
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
 
 
-NUL_NOT_ALLOWED = "Null characters are not allowed."
-
-
-def has_nul(value: Any) -> bool:
+def unsafe_text(value: Any) -> str | None:
+    """The message for the first unsafe character in a JSON value's strings, or None."""
     if isinstance(value, str):
-        return "\x00" in value
+        problem = text_problem(value)
+        return problem[1] if problem else None
     if isinstance(value, dict):
-        return any(has_nul(k) or has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(has_nul(v) for v in value)
-    return False
+        items = [*value.keys(), *value.values()]
+    elif isinstance(value, list):
+        items = value
+    else:
+        return None
+    return next((p for p in map(unsafe_text, items) if p), None)
 
 
 class ResponseSubmitSerializer(serializers.Serializer):

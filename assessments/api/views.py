@@ -11,7 +11,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response as ApiResponse
@@ -39,6 +38,7 @@ from assessments.rounds.models import SurveyRound
 from assessments.rounds.services import rounds as round_services
 from assessments.rounds.services.invitations import round_send_reminders_now
 from config.api_errors import ConflictError, ConflictSerializer, ErrorSerializer
+from config.parsers import LimitedJSONParser as JSONParser
 from mechanisms.models import Mechanism
 
 ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}

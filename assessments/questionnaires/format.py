@@ -21,6 +21,7 @@ from assessments.questionnaires.models import (
     SummarySection,
 )
 from assessments.questionnaires.schema import BUILT_IN_CHOICES, OTHER_SUFFIX, Option
+from mechanisms.text import text_problem
 
 FORMAT = "iscm-questionnaire"
 FORMAT_VERSION = 1
@@ -376,8 +377,9 @@ def check_texts(
     if unknown:
         errors.append(f"{where}: unknown languages {', '.join(sorted(unknown))} (use en, fr, es).")
     for language, text in texts.items():
-        if "\x00" in text:
-            errors.append(f"{where}.{language}: holds a NUL character.")
+        problem = text_problem(text)
+        if problem:
+            errors.append(f"{where}.{language}: {problem[1]}")
         if max_length and len(text) > max_length:
             errors.append(f"{where}.{language}: at most {max_length} characters.")
     if (required or texts) and not (texts.get("en") or "").strip():

@@ -27,6 +27,7 @@ from assessments.questionnaires.xlsform import (
     questionnaire_to_xlsform,
     xlsform_to_questionnaire,
 )
+from mechanisms.text import import_problem
 
 NOT_EDITABLE = "A published or retired questionnaire cannot be changed: create a new version."
 
@@ -167,7 +168,12 @@ def questionnaire_import(data: Any) -> Questionnaire:
 
     Raises QuestionnaireFormatError listing every problem, or when that version already exists.
     """
+    # The format's own checks first (they name the place of a bad text in its terms), then
+    # the limits of any import (depth, size, text anywhere, keys included).
     errors = structure_errors(data, registry_choice_lists())
+    if not errors:
+        problem = import_problem(data)
+        errors = [problem] if problem else []
     if errors:
         raise QuestionnaireFormatError(errors)
     if Questionnaire.objects.filter(key=data["key"], version=data["version"]).exists():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from django.db import transaction
 from assessments.questionnaires.format import QuestionnaireFormatError
 from assessments.questionnaires.models import Questionnaire
 from assessments.questionnaires.services import questionnaire_import, questionnaire_to_dict
+from mechanisms.text import JsonLimitError, load_import_json
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "data"
 SHIPPED_FILES = ("mechanism.json", "state.json", "organization.json")
@@ -25,13 +25,11 @@ class ShippedReport:
 
 def read_questionnaire_file(path: Path) -> dict:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
+        return load_import_json(path.read_bytes())
+    except OSError as exc:
         raise QuestionnaireFormatError([f"{path}: cannot be read ({exc})."]) from exc
-    except json.JSONDecodeError as exc:
-        raise QuestionnaireFormatError(
-            [f"{path}: not valid JSON ({exc}).".replace("\n", " ")]
-        ) from exc
+    except JsonLimitError as exc:
+        raise QuestionnaireFormatError([f"{path}: {exc}".replace("\n", " ")]) from exc
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from assessments.questionnaires.schema import (
     QuestionnaireSchema,
     QuestionSpec,
 )
+from mechanisms.text import text_problem
 
 TEXT_MAX_LENGTH = 1000
 LONG_TEXT_MAX_LENGTH = 20000
@@ -149,6 +150,10 @@ def validate_other_text(
             % {"max": TEXT_MAX_LENGTH},
         )
         return
+    problem = text_problem(text)
+    if problem:
+        result.add_error(question.code, problem[1])
+        return
     result.cleaned[other_code] = text.strip()
 
 
@@ -187,8 +192,9 @@ def clean_text(question: QuestionSpec, value: Any, cleaned: Mapping[str, Any]) -
         raise AnswerError(_("Expected a text."))
     if len(value) > limit:
         raise AnswerError(_("Use at most %(max)d characters.") % {"max": limit})
-    if "\x00" in value:
-        raise AnswerError(_("The text contains a character that cannot be stored (NUL)."))
+    problem = text_problem(value)
+    if problem:
+        raise AnswerError(problem[1])
     if question.type == "text" and "\n" in value.strip():
         raise AnswerError(_("Use a single line."))
     value = value.strip()

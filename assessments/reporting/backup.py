@@ -35,6 +35,7 @@ from assessments.responses.models import Answer, Response
 from assessments.responses.services import answers_from_values
 from assessments.rounds.models import FocalPoint, Invitation, RoundParticipant, SurveyRound
 from mechanisms.models import Mechanism, Membership, Organization, State
+from mechanisms.text import import_problem
 
 FORMAT = "iscm-round"
 FORMAT_VERSION = 1
@@ -378,6 +379,9 @@ def check_document(data: Any) -> list[str]:
     errors: list[str] = []
     if not isinstance(data, dict):
         return ["The file must hold a JSON object."]
+    problem = import_problem(data)
+    if problem:
+        return [problem]
     require(data.get("format") == FORMAT, f'format: expected "{FORMAT}".', errors)
     require(
         data.get("format_version") == FORMAT_VERSION,

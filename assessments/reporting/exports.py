@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -64,6 +65,9 @@ class ExportOptions:
     language: str = "en"
     separator: str = "; "
     bom: bool = False  # CSV only: start with a UTF-8 byte order mark (for Excel)
+    # CSV only: cells exactly as answered, for programs. By default a cell a spreadsheet would
+    # run as a formula is neutralised (see `neutralised`).
+    raw: bool = False
 
 
 @dataclass(frozen=True)
@@ -403,13 +407,28 @@ def iter_long_rows(
         yield from rows.long_rows(response, answers)
 
 
-def iter_csv(rows: Iterable[list[str]], *, bom: bool = False) -> Iterator[str]:
-    """RFC 4180 lines (CRLF), optionally starting with a UTF-8 BOM for Excel."""
+def iter_csv(rows: Iterable[list[str]], *, bom: bool = False, raw: bool = False) -> Iterator[str]:
+    """RFC 4180 lines (CRLF), optionally starting with a UTF-8 BOM for Excel; cells neutralised
+    against formula injection unless `raw`."""
     writer = csv.writer(Echo(), lineterminator="\r\n")
     if bom:
         yield BOM
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow(row if raw else [neutralised(value) for value in row])
+
+
+# OWASP's rule against CSV (formula) injection: a cell starting with one of these characters is
+# run as a formula by Excel, LibreOffice and Google Sheets (`=HYPERLINK(...)` sending the sheet
+# to another site, `+cmd|...` running a program). A leading single quote makes it text; the
+# spreadsheet does not show it. A plain number ("-12.5") is left alone: it runs nothing.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def neutralised(value: str) -> str:
+    if value.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def write_xlsx(
@@ -451,7 +470,9 @@ def export_chunks(
 
         return iter_round_json(survey_round, progress=progress)
     rows = iter_wide_rows if fmt == "csv" else iter_long_rows
-    return iter_csv(rows(survey_round, options, progress=progress), bom=options.bom)
+    return iter_csv(
+        rows(survey_round, options, progress=progress), bom=options.bom, raw=options.raw
+    )
 
 
 def write_export(

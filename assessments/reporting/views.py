@@ -94,6 +94,13 @@ class ExportStartForm(forms.Form):
     bom = forms.BooleanField(
         label=_("Byte-order mark (for Excel opening a CSV file)"), required=False
     )
+    raw = forms.BooleanField(
+        label=_("Cells exactly as answered (for programs)"), required=False,
+        help_text=_(
+            "CSV only. By default a cell that starts with =, +, -, @, a tab or a carriage "
+            "return gets a leading apostrophe, so that a spreadsheet never runs it as a formula."
+        ),
+    )  # fmt: skip
 
 
 @secretariat_page

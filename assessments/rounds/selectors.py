@@ -13,7 +13,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assessments.questionnaires.models import Audience
-from assessments.rounds.models import FocalPoint, Invitation, RoundParticipant, SurveyRound
+from assessments.rounds.models import (
+    FocalPoint,
+    Invitation,
+    Notification,
+    RoundParticipant,
+    SurveyRound,
+)
 from mechanisms.models import M49Region, Membership, RegionGroup
 
 SUBMITTED = Q(invitation__status=Invitation.Status.SUBMITTED)
@@ -289,6 +295,7 @@ class RoundDashboard:
     mechanisms: list[RoundParticipant]
     regions: list[RegionRates]
     non_submitters: list[RoundParticipant]
+    failed_notifications: list[Notification] = field(default_factory=list)
     state_regions: list[StateRegionRates] = field(default_factory=list)
     region_definition: str = field(default_factory=lambda: str(REGION_RATE_DEFINITION))
 
@@ -313,4 +320,25 @@ def round_dashboard(survey_round: SurveyRound) -> RoundDashboard:
         regions=round_region_rates(survey_round, mechanisms),
         non_submitters=with_status_labels(list(round_non_submitters(survey_round))),
         state_regions=round_state_region_rates(survey_round),
+        failed_notifications=list(round_failed_notifications(survey_round)),
+    )
+
+
+FAILED_NOTIFICATIONS_SHOWN = 50
+
+
+def round_failed_notifications(survey_round: SurveyRound) -> QuerySet[Notification]:
+    """Invitations and reminders that could not be sent and are still pending, newest first
+    (their error says why); one query."""
+    return (
+        Notification.objects.filter(
+            invitation__participant__round=survey_round, sent_at__isnull=True
+        )
+        .filter(Q(error__startswith="not sent") | Q(error__startswith="recipients refused"))
+        .select_related(
+            "invitation__participant__mechanism",
+            "invitation__participant__state",
+            "invitation__participant__organization",
+        )
+        .order_by("-created_at")[:FAILED_NOTIFICATIONS_SHOWN]
     )

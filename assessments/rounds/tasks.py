@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import logging
-import smtplib
 from typing import TYPE_CHECKING
 
 from celery import shared_task
+
+from assessments.rounds.services.invitations import TRANSIENT_EMAIL_ERRORS
 
 if TYPE_CHECKING:
     from assessments.rounds.models import SurveyRound
 
 
 logger = logging.getLogger(__name__)
-
-TRANSIENT_EMAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError)
 
 
 @shared_task(

@@ -20,6 +20,7 @@ from assessments.summaries.services import (
     summary_generate,
     summary_publish,
 )
+from mechanisms.text import validate_text
 
 
 def section_field(number: str) -> forms.CharField:
@@ -27,6 +28,7 @@ def section_field(number: str) -> forms.CharField:
         label=_("Section %(n)s (edited text)") % {"n": number},
         required=False,
         widget=forms.Textarea(attrs={"rows": 6, "cols": 100}),
+        validators=[validate_text],
     )
 
 

@@ -37,6 +37,20 @@ class Summary(models.Model):
         help_text=_("Sections rewritten by the secretariat; regenerating keeps them."),
     )
     generated_at = models.DateTimeField(_("generated"), null=True, blank=True)
+    # What readers see once published: the header and the sections as they were at the last
+    # publication. Regenerating (even with `force`) or editing changes only the working text
+    # above; publishing again copies it here and counts a new version.
+    published_text = models.JSONField(
+        _("published text"),
+        default=dict,
+        blank=True,
+        help_text=_("The header and sections as last published; readers see these."),
+    )
+    published_version = models.PositiveIntegerField(
+        _("published version"),
+        default=0,
+        help_text=_("Grows with each publication; stored files are rendered once per version."),
+    )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     answers_fingerprint = models.CharField(_("answers fingerprint"), max_length=64, blank=True)
     newer_answers = models.BooleanField(
@@ -75,4 +89,29 @@ class Summary(models.Model):
 
     @property
     def sections(self) -> list[tuple[str, str]]:
+        """The working text, which the secretariat edits."""
         return [(number, self.section_text(number)) for number in SECTION_NUMBERS]
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED and bool(self.published_text)
+
+    @property
+    def shown_header(self) -> dict:
+        """The header readers see: the published one once published."""
+        return self.published_text.get("header", {}) if self.is_published else self.header
+
+    @property
+    def shown_sections(self) -> list[tuple[str, str]]:
+        """The sections readers see: the published ones once published."""
+        if not self.is_published:
+            return self.sections
+        published = self.published_text.get("sections", {})
+        return [(number, published.get(number, "")) for number in SECTION_NUMBERS]
+
+    @property
+    def has_unpublished_changes(self) -> bool:
+        return self.is_published and self.published_text != self.working_text()
+
+    def working_text(self) -> dict:
+        return {"header": self.header, "sections": dict(self.sections)}

@@ -15,6 +15,7 @@ from assessments.summaries import markdown
 from assessments.summaries.models import Summary
 from assessments.summaries.wording import finish
 from mechanisms.models import Mechanism
+from mechanisms.text import printable
 from mechanisms.translation import localized
 
 
@@ -39,7 +40,7 @@ def skipped_note(skipped: Sequence[Mechanism], language: str) -> str:
 
 def document(summary: Summary) -> dict:
     """Everything a template or a writer needs, in the summary's language."""
-    header = summary.header or {}
+    header = summary.shown_header or {}
     titles = header.get("section_titles", {})
     return {
         "summary": summary,
@@ -56,7 +57,7 @@ def document(summary: Summary) -> dict:
                 "html": mark_safe(markdown.to_html(text)),
                 "blocks": markdown.blocks(text),
             }
-            for number, text in summary.sections
+            for number, text in summary.shown_sections
         ],
     }
 
@@ -108,9 +109,9 @@ def to_docx(summaries: Sequence[Summary], *, compendium_title: str = "", note: s
     language = summaries[0].language if summaries else "en"
     with translation.override(language):
         if compendium_title:
-            word.add_heading(compendium_title, level=0)
+            word.add_heading(printable(compendium_title), level=0)
             if note:
-                word.add_paragraph(note)
+                word.add_paragraph(printable(note))
             add_table_of_contents(word, _("Contents"))
         for index, summary in enumerate(summaries):
             if compendium_title and index:
@@ -123,16 +124,16 @@ def to_docx(summaries: Sequence[Summary], *, compendium_title: str = "", note: s
 
 def write_summary(word, doc: dict, *, in_compendium: bool) -> None:
     if in_compendium:
-        word.add_heading(doc["name_line"].split(": ", 1)[-1], level=1)
+        word.add_heading(printable(doc["name_line"].split(": ", 1)[-1]), level=1)
     else:
-        word.add_heading(doc["title"], level=0)
+        word.add_heading(printable(doc["title"]), level=0)
     for paragraph in doc["introduction"]:
-        word.add_paragraph(paragraph)
+        word.add_paragraph(printable(paragraph))
     name = word.add_paragraph()
-    name.add_run(doc["name_line"]).bold = True
+    name.add_run(printable(doc["name_line"])).bold = True
     for section in doc["sections"]:
         word.add_heading(
-            f"{section['number']}. {section['title']}", level=2 if in_compendium else 1
+            printable(f"{section['number']}. {section['title']}"), level=2 if in_compendium else 1
         )
         for block in section["blocks"]:
             write_block(word, block)
@@ -153,7 +154,9 @@ def write_block(word, block: markdown.Block) -> None:
     for run in block.runs:
         if run.line_break:
             paragraph.add_run().add_break()
-        written = paragraph.add_run(run.text)
+        # Word (XML 1.0) cannot hold a control character: python-docx raises ValueError.
+        # Forms refuse them now; older answers may still hold one.
+        written = paragraph.add_run(printable(run.text))
         written.bold = run.bold or None
         written.italic = run.italic or None
 

@@ -16,6 +16,7 @@ from assessments.summaries.inputs import summary_inputs
 from assessments.summaries.models import SECTION_NUMBERS, Summary
 from assessments.summaries.selectors import summarised_and_skipped
 from mechanisms.models import Mechanism
+from mechanisms.text import text_problem
 
 
 def header_of(content) -> dict:
@@ -36,7 +37,8 @@ def summary_generate(
 
     Re-running replaces the generated text (never a second row). Sections the secretariat
     edited are kept, and flagged when the answers changed since, unless `force`, which drops
-    the edits. A published summary keeps its text unless `force`.
+    the edits. A published summary stays published with its published text: without `force`
+    nothing changes; with it the working text is regenerated, for someone to publish.
     """
     inputs = summary_inputs(survey_round, mechanism)
     if not inputs.response_ids:
@@ -48,8 +50,8 @@ def summary_generate(
     answers_changed = not created and summary.answers_fingerprint != inputs.fingerprint
     if force:
         summary.edited_sections = {}
-        summary.status = Summary.Status.GENERATED
-        summary.published_at = None
+        if summary.status != Summary.Status.PUBLISHED:
+            summary.status = Summary.Status.GENERATED
         summary.newer_answers = False
     elif summary.status == Summary.Status.PUBLISHED:
         summary.newer_answers = summary.newer_answers or answers_changed
@@ -71,6 +73,9 @@ def summary_edit_section(*, summary: Summary, number: str, text: str) -> Summary
     """The secretariat's own wording for one section; an empty text restores the generated one."""
     if number not in SECTION_NUMBERS:
         raise ValidationError({"number": _("Sections are numbered 1 to 5.")})
+    problem = text_problem(text)
+    if problem:
+        raise ValidationError({"text": problem[1]})
     summary = Summary.objects.select_for_update().get(pk=summary.pk)
     edited = dict(summary.edited_sections)
     if text.strip():
@@ -93,14 +98,18 @@ def summary_acknowledge_newer_answers(*, summary: Summary) -> Summary:
 
 @transaction.atomic
 def summary_publish(*, summary: Summary) -> Summary:
+    """Readers see the working text from now on, as a new published version (its files are
+    rendered again); publishing an unchanged summary again does nothing."""
     summary = Summary.objects.select_for_update().get(pk=summary.pk)
-    if summary.status == Summary.Status.PUBLISHED:
+    if summary.is_published and not summary.has_unpublished_changes:
         return summary
     if not summary.generated_at:
         raise ValidationError(_("Generate the summary before publishing it."))
     summary.status = Summary.Status.PUBLISHED
     summary.published_at = timezone.now()
-    summary.save(update_fields=["status", "published_at"])
+    summary.published_text = summary.working_text()
+    summary.published_version += 1
+    summary.save(update_fields=["status", "published_at", "published_text", "published_version"])
     return summary
 
 

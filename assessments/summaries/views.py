@@ -11,6 +11,11 @@ from django.views.decorators.http import require_POST
 from assessments.access import round_for, secretariat_page, visible_summaries
 from assessments.jobs.models import Job
 from assessments.rounds.models import SurveyRound
+from assessments.summaries.files import (
+    compendium_file_path,
+    stored_or_rendered,
+    summary_file_path,
+)
 from assessments.summaries.render import (
     document,
     skipped_note,
@@ -25,6 +30,7 @@ from assessments.summaries.selectors import (
     summarised_and_skipped,
 )
 from assessments.summaries.services import summaries_job_start
+from config.throttling import throttled
 
 CONTENT_TYPES = {
     "md": "text/markdown; charset=utf-8",
@@ -61,26 +67,29 @@ def summary_view(request: HttpRequest, slug: str, acronym: str) -> HttpResponse:
         )
 
 
+@throttled
 def summary_download(
     request: HttpRequest, slug: str, acronym: str, language: str, fmt: str
 ) -> HttpResponse:
     if fmt not in CONTENT_TYPES:
         raise Http404
     summary = get_object_or_404(
-        visible_summaries(request.user),
+        visible_summaries(request.user).select_related("round", "mechanism"),
         round__slug=slug,
         mechanism__acronym=acronym.upper(),
         language=language,
     )
-    content = {
+    render = {
         "md": lambda: to_markdown(summary).encode("utf-8"),
         "html": lambda: to_html([summary]).encode("utf-8"),
         "docx": lambda: to_docx([summary]),
         "pdf": lambda: to_pdf([summary]),
-    }[fmt]()
+    }[fmt]
+    content = stored_or_rendered(summary_file_path(summary, fmt), render)
     return attachment(content, fmt, f"{slug}-{summary.mechanism.acronym}-{language}.{fmt}")
 
 
+@throttled
 def compendium_download(request: HttpRequest, slug: str, language: str, fmt: str) -> HttpResponse:
     if fmt not in {"docx", "pdf"}:
         raise Http404
@@ -97,11 +106,11 @@ def compendium_download(request: HttpRequest, slug: str, language: str, fmt: str
         title = _("Summaries of findings per ISCM — %(round)s") % {"round": survey_round.name}
         note = skipped_note(skipped, language)
     writer = to_docx if fmt == "docx" else to_pdf
-    return attachment(
-        writer(summaries, compendium_title=title, note=note),
-        fmt,
-        f"{slug}-summaries-{language}.{fmt}",
+    path = compendium_file_path(
+        summaries, slug=slug, language=language, fmt=fmt, title=title, note=note
     )
+    content = stored_or_rendered(path, lambda: writer(summaries, compendium_title=title, note=note))
+    return attachment(content, fmt, f"{slug}-summaries-{language}.{fmt}")
 
 
 def attachment(content: bytes, fmt: str, filename: str) -> HttpResponse:

@@ -296,7 +296,11 @@ def test_a_mutated_questionnaire_gives_a_questionnaire_or_a_format_error(referen
         ([(("version",), 2**31)], "version: at most 2147483647."),
         ([(("key",), "k" * 65)], "key: at most 64 characters."),
         ([(("title", "en"), "t" * 301)], "title.en: at most 300 characters."),
-        ([(("title", "en"), "Nul\x00")], "title.en: holds a NUL character."),
+        (
+            [(("title", "en"), "Nul\x00")],
+            "title.en: The text holds a NUL character (U+0000) at position 4, which cannot be "
+            "stored. Remove it.",
+        ),
         ([(("sections", 0, "code"), "S" * 65)], "sections[0].code: at most 64 characters."),
         (
             [(question(1, "max_choices"), 2**31)],
@@ -309,7 +313,8 @@ def test_a_mutated_questionnaire_gives_a_questionnaire_or_a_format_error(referen
         ),
         (
             [(("sections", 0, "questions", 0, "text", "fr"), "\x00")],
-            "sections[0].questions[0] (institution).text.fr: holds a NUL character.",
+            "sections[0].questions[0] (institution).text.fr: The text holds a NUL character "
+            "(U+0000) at position 1, which cannot be stored. Remove it.",
         ),
         (
             [(("sections", 0, "questions", 0, "code"), "institution\n")],

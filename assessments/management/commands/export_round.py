@@ -26,6 +26,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--bom", action="store_true", help="Start CSV with a UTF-8 BOM (Excel)."
         )
+        parser.add_argument(
+            "--raw",
+            action="store_true",
+            help="CSV: cells as answered, for programs (by default a cell starting with "
+            "= + - @, a tab or a carriage return gets a leading ' against formula injection).",
+        )
 
     def handle(self, *args, **options) -> None:
         survey_round = SurveyRound.objects.filter(slug=options["slug"]).first()
@@ -36,6 +42,7 @@ class Command(BaseCommand):
             choice_columns=options["choice_columns"],
             language=options["language"],
             bom=options["bom"],
+            raw=options["raw"],
         )
         output: Path = options["output"]
         try:

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assessments.reporting.backup import RoundImportError, import_round
+from mechanisms.text import JsonLimitError, load_import_json
 
 
 class Command(BaseCommand):
@@ -17,11 +17,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         path: Path = options["path"]
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = load_import_json(path.read_bytes())
         except FileNotFoundError as exc:
             raise CommandError(f"{path}: no such file.") from exc
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise CommandError(f"{path}: not a readable JSON file ({exc}).") from exc
+        except OSError as exc:
+            raise CommandError(f"{path}: not a readable file ({exc}).") from exc
+        except JsonLimitError as exc:
+            raise CommandError(f"{path}: not imported, nothing was written: {exc}") from exc
         try:
             survey_round = import_round(data)
         except RoundImportError as exc:

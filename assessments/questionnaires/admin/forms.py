@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 from typing import Any
 
 from django import forms
@@ -16,6 +15,7 @@ from assessments.questionnaires.services import (
     NOT_EDITABLE,
 )
 from mechanisms.models import Vocabulary
+from mechanisms.text import JsonLimitError, load_import_json
 
 from .checks import draft_question_errors
 
@@ -152,10 +152,8 @@ class QuestionnaireImportForm(forms.Form):
 
     @staticmethod
     def read_json(content: bytes) -> Any:
+        content = content.removeprefix(b"\xef\xbb\xbf")  # a byte order mark
         try:
-            return json.loads(content.decode("utf-8-sig"))
-        except UnicodeDecodeError:
-            raise ValueError(gettext("The file is not UTF-8 text.")) from None
-        except json.JSONDecodeError as exc:
-            message = gettext("The file is not valid JSON: %(error)s.") % {"error": exc}
-            raise ValueError(message) from None
+            return load_import_json(content)
+        except JsonLimitError as exc:
+            raise ValueError(str(exc)) from None

@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from assessments.reporting.selectors import ReportData
+from mechanisms.text import printable
 
 from .figures import ReportCharts
 from .sections import report_sections
@@ -30,11 +31,11 @@ def to_docx(data: ReportData, *, drawn: ReportCharts | None = None) -> bytes:
     word = Document()
     word.styles["Normal"].font.size = Pt(9)
     with translation.override(data.language):
-        word.add_heading(report_title(data), level=0)
+        word.add_heading(printable(report_title(data)), level=0)
         for paragraph in data.definitions:
-            word.add_paragraph(paragraph)
+            word.add_paragraph(printable(paragraph))
         for section in sections:
-            word.add_heading(section.title, level=1)
+            word.add_heading(printable(section.title), level=1)
             if section.chart:
                 word.add_picture(
                     io.BytesIO(drawn.png[section.chart]), width=Cm(WORD_PICTURE_WIDTH_CM)
@@ -54,7 +55,7 @@ def write_docx_table(word: Any, table: Table) -> None:
     from docx.oxml import parse_xml
     from docx.oxml.ns import nsdecls
 
-    word.add_paragraph(table.title, style="Caption")
+    word.add_paragraph(printable(table.title), style="Caption")
     header = xlsx_header(table)
     grid = word.add_table(rows=0, cols=len(header))
     grid.style = "Table Grid"
@@ -63,7 +64,7 @@ def write_docx_table(word: Any, table: Table) -> None:
     rows += [docx_row([display(v) if v != "" else "" for v in row], width) for row in table.rows]
     grid._tbl.extend(list(parse_xml(f"<w:tbl {nsdecls('w')}>{''.join(rows)}</w:tbl>")))
     if table.note:
-        word.add_paragraph(table.note)
+        word.add_paragraph(printable(table.note))
 
 
 def docx_row(texts: list[str], width: int, *, bold: bool = False) -> str:
@@ -75,7 +76,8 @@ def docx_row(texts: list[str], width: int, *, bold: bool = False) -> str:
 def docx_text(text: str) -> str:
     """A run's content as python-docx writes it: each tab and line break as an element."""
     parts = []
-    for piece in re.split(r"([\t\r\n])", text):
+    # Word (XML 1.0) cannot hold a control character; forms refuse them, older text may not.
+    for piece in re.split(r"([\t\r\n])", printable(text)):
         if piece == "\t":
             parts.append("<w:tab/>")
         elif piece in ("\r", "\n"):

@@ -54,6 +54,7 @@ def export_job_start(
     choice_columns: bool = False,
     language: str = "en",
     bom: bool = False,
+    raw: bool = False,
     user: Any = None,
 ) -> Job:
     """Create the export job; its task is enqueued once the job is committed."""
@@ -70,6 +71,7 @@ def export_job_start(
             "choice_columns": choice_columns,
             "language": language,
             "bom": bom,
+            "raw": raw,
         },
         user=user,
     )
@@ -102,6 +104,7 @@ def export_options(parameters: dict) -> ExportOptions:
         choice_columns=bool(parameters.get("choice_columns")),
         language=parameters.get("language") or "en",
         bom=bool(parameters.get("bom")),
+        raw=bool(parameters.get("raw")),
     )
 
 

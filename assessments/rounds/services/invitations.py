@@ -16,9 +16,9 @@ import uuid
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import BadHeaderError, EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -35,6 +35,9 @@ from assessments.rounds.models import (
 logger = logging.getLogger(__name__)
 # "Send reminder now" pressed again within this time sends nothing.
 MANUAL_REMINDER_COOLDOWN = datetime.timedelta(minutes=10)
+
+# Errors worth sending again later (the server is down or busy); anything else is permanent.
+TRANSIENT_EMAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError)
 TOKEN_SALT = "assessments.invitation"
 REMINDERS_ONLY_WHEN_OPEN = "Reminders can only be sent while the round is open."
 RESEND_ONLY_WHEN_OPEN = "Invitations can only be sent while the round is open."
@@ -250,10 +253,17 @@ def invitation_resend(*, invitation: Invitation) -> int:
 # --- sending ----------------------------------------------------------------------------
 
 
+# The error of a notification worth trying again (see notification_send); the others (no
+# focal point, revoked, recipients refused) are final.
+RETRY_PREFIX = "not sent"
+
+
 def pending_notification_ids(survey_round: SurveyRound) -> list[int]:
     return list(
         Notification.objects.filter(
-            invitation__participant__round=survey_round, sent_at__isnull=True, error=""
+            Q(error="") | Q(error__startswith=RETRY_PREFIX),
+            invitation__participant__round=survey_round,
+            sent_at__isnull=True,
         ).values_list("pk", flat=True)
     )
 
@@ -296,23 +306,46 @@ def notification_send(*, notification_id: int) -> bool:
             notification.save(update_fields=["error"])
             return False
         url = invitation_url(invitation)
-        messages = [build_email(notification, focal_point, url) for focal_point in focal_points]
         try:
+            messages = [build_email(notification, focal_point, url) for focal_point in focal_points]
             get_connection().send_messages(messages)
         except smtplib.SMTPRecipientsRefused as exc:
             # Permanent: retrying would fail the same way (and hold back the round's other emails).
-            notification.error = f"recipients refused: {', '.join(map(str, exc.recipients))}"
-            notification.save(update_fields=["error"])
+            record_failure(
+                notification, f"recipients refused: {', '.join(map(str, exc.recipients))}"
+            )
             return False
-        record_sent(notification, invitation, [fp.email for fp in focal_points])
-        return True
+        except TRANSIENT_EMAIL_ERRORS as exc:
+            transient = exc
+        except (BadHeaderError, ValueError) as exc:
+            # The message cannot be built (a line break in a header, say): sending again cannot
+            # help until someone fixes the round. Recorded for the dashboard; the notification
+            # stays pending, so the next pass (the daily reminder check) tries it again, and
+            # the round's other notifications still go out.
+            record_failure(notification, f"not sent: {type(exc).__name__}: {exc}")
+            return False
+        else:
+            record_sent(notification, invitation, [fp.email for fp in focal_points])
+            return True
+    # Recorded for the dashboard once the lock is released (a raise inside the transaction
+    # would roll the record back), then raised for the task's retry with back-off.
+    record_failure(
+        notification, f"not sent yet, will retry: {type(transient).__name__}: {transient}"
+    )
+    raise transient
+
+
+def record_failure(notification: Notification, error: str) -> None:
+    Notification.objects.filter(pk=notification.pk).update(error=error[:1000])
+    logger.warning("Notification %s: %s", notification.pk, error)
 
 
 def record_sent(notification: Notification, invitation: Invitation, recipients: list[str]) -> None:
     now = timezone.now()
     notification.sent_at = now
     notification.recipients = recipients
-    notification.save(update_fields=["sent_at", "recipients"])
+    notification.error = ""  # an earlier failure, now overcome
+    notification.save(update_fields=["sent_at", "recipients", "error"])
     if notification.kind == Notification.Kind.INVITATION:
         Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=True).update(sent_at=now)
         Invitation.objects.filter(pk=invitation.pk, status=Invitation.Status.NOT_SENT).update(

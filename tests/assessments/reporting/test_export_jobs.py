@@ -77,7 +77,7 @@ def test_an_export_job_runs_end_to_end_and_keeps_the_commands_output(
     assert job.kind == Job.Kind.EXPORT and job.round == survey_round
     assert job.parameters == {
         "format": fmt, "labels": False, "choice_columns": False, "language": "en", "bom": False,
-        **parameters,
+        "raw": False, **parameters,
     }  # fmt: skip
     assert job.status == Job.Status.SUCCEEDED, job.error
     assert (job.progress_done, job.progress_total, job.attempts) == (RESPONSES, RESPONSES, 1)

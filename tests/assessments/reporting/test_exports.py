@@ -499,7 +499,7 @@ def test_import_round_imports_an_exported_file(survey_round, tmp_path):
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [("{not json", "not a readable JSON file"),
+    [("{not json", "not valid JSON"),
      ('{"format": "csv"}', "not imported, nothing was written")],
 )  # fmt: skip
 def test_import_round_refuses_a_malformed_file(survey_round, tmp_path, content, message):

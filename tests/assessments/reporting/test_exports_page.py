@@ -51,6 +51,7 @@ def test_an_analyst_starts_an_export_and_finds_it_with_its_file(
     assert started.status_code == 302 and started.url == reverse("assessments:job", args=[job.pk])
     assert job.parameters == {
         "format": "xlsx", "labels": True, "choice_columns": True, "language": "fr", "bom": False,
+        "raw": False,
     }  # fmt: skip
     job.refresh_from_db()
     assert job.status == Job.Status.SUCCEEDED

@@ -51,7 +51,8 @@ pytestmark = pytest.mark.django_db
 #   6. the same rows summed by region group (GROUP BY, the report's query too)
 #   7. participants that have not submitted, with party, invitation and focal point count
 #   8. the round's States by UN M49 region, with how many submitted (one GROUP BY)
-DASHBOARD_QUERIES = 8
+#   9. notifications that could not be sent, with their party
+DASHBOARD_QUERIES = 9
 
 
 @pytest.fixture(scope="module")

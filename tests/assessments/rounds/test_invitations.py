@@ -389,3 +389,40 @@ def test_a_state_that_submitted_one_block_has_not_submitted_everything(small):
     assert italy.invitation.status == Invitation.Status.IN_PROGRESS
     assert Response.objects.filter(participant=italy).count() == 1
     assert queue_due_reminders(small.round, today=CLOSES) == 7
+
+
+def test_a_message_that_cannot_be_built_is_recorded_and_sent_once_fixed(small, admin_client):
+    """A round name with a line break (stored before names refused them) made every message a
+    BadHeaderError: the task died with nothing sent and nothing recorded."""
+    from django.urls import reverse
+
+    from assessments.rounds.models import SurveyRound
+
+    SurveyRound.objects.filter(pk=small.round.pk).update(name="Broken\nBcc: x@example.org")
+
+    assert send_round_invitations_task(small.round.pk) == 0
+
+    failed = Notification.objects.filter(error__startswith="not sent: BadHeaderError")
+    assert failed.count() == 3 and not mail.outbox
+    dashboard = admin_client.get(reverse("assessments:round_dashboard", args=[small.round.slug]))
+    assert "3 e-mails could not be sent" in dashboard.text
+    assert "BadHeaderError" in dashboard.text
+
+    SurveyRound.objects.filter(pk=small.round.pk).update(name="Fixed 2025")
+    assert send_pending_notifications_task(small.round.pk) == 3
+    assert len(mail.outbox) == 4
+    assert not Notification.objects.filter(error__startswith="not sent").exists()
+
+
+def test_a_transient_error_is_recorded_on_the_notification_for_the_retry(small):
+    def down(self, messages):
+        raise smtplib.SMTPServerDisconnected("connection lost")
+
+    with (
+        mock.patch.object(EmailBackend, "send_messages", down),
+        pytest.raises(smtplib.SMTPServerDisconnected),
+    ):
+        send_round_invitations_task(small.round.pk)
+
+    errors = set(Notification.objects.filter(sent_at__isnull=True).values_list("error", flat=True))
+    assert "not sent yet, will retry: SMTPServerDisconnected: connection lost" in errors
