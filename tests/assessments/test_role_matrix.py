@@ -18,6 +18,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
@@ -293,6 +294,40 @@ def test_a_round_manager_off_the_team_does_not_see_the_round(world):
     page_client = Client()
     page_client.force_login(outsider)
     assert page_client.get(f"/rounds/{world.secret_round.slug}/dashboard/").status_code == 404
+
+
+def test_a_round_manager_off_the_team_sees_none_of_its_participants_in_the_admin(world):
+    """The admin's lists of participants, invitations and notifications are cut to the user's
+    rounds, as the rounds list is."""
+    from assessments.rounds.models import Invitation, Notification
+    from assessments.rounds.services.rounds import round_add_participant
+
+    participant = round_add_participant(
+        survey_round=world.secret_round, party=Mechanism.objects.get(acronym="RCM")
+    )
+    invitation = Invitation.objects.create(
+        participant=participant, expires_at=world.secret_round.opened_at or timezone.now()
+    )
+    notification = Notification.objects.create(invitation=invitation, kind="invitation", key="x")
+    outsider = SecretariatUserFactory(username="manager-elsewhere", roles=[access.ROUND_MANAGER])
+    insider = world.users[MANAGER]
+    pages = {
+        "roundparticipant": participant.pk,
+        "invitation": invitation.pk,
+        "notification": notification.pk,
+    }
+    for user, sees in ((outsider, False), (insider, True)):
+        client = Client()
+        client.force_login(user)
+        for model, pk in pages.items():
+            listing = client.get(f"/admin/assessments/{model}/")
+            if listing.status_code == 200:
+                shown = [obj.pk for obj in listing.context["cl"].result_list]
+                assert (pk in shown) is sees, (user.username, model)
+            change = client.get(f"/admin/assessments/{model}/{pk}/change/")
+            assert (change.status_code == 200) is sees or change.status_code == 403, (
+                user.username, model, change.status_code,
+            )  # fmt: skip
 
 
 def test_the_roles_exist_with_their_permissions():

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from assessments import access
 from assessments.rounds.admin.common import (
     PARTY_FIELDS,
     PARTY_SELECT,
@@ -134,7 +135,10 @@ class InvitationAdmin(SimpleHistoryAdmin):
         return field
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Invitation]:
-        return super().get_queryset(request).select_related(*INVITATION_SELECT)
+        invitations = access.in_scope(
+            request.user, super().get_queryset(request), "participant__round"
+        )
+        return invitations.select_related(*INVITATION_SELECT)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # invitations are created when a round opens or a participant joins it
@@ -213,6 +217,11 @@ class NotificationAdmin(admin.ModelAdmin):
     ]
     search_fields = ["key", "recipients", "error"]
     list_select_related = ["invitation__participant__" + name for name in PARTY_SELECT]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Notification]:
+        notifications = super().get_queryset(request)
+        return access.in_scope(request.user, notifications, "invitation__participant__round")
+
     fields = ["invitation", "kind", "key", "created_at", "sent_at", "recipients", "error"]
     readonly_fields = fields
 

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from assessments import access
 from assessments.rounds.admin.common import (
     PARTY_FIELDS,
     PARTY_SELECT,
@@ -65,7 +66,8 @@ class RoundParticipantAdmin(admin.ModelAdmin):
     actions = ["remove_participants"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[RoundParticipant]:
-        return super().get_queryset(request).annotate(_responses=Count("responses"))
+        participants = access.in_scope(request.user, super().get_queryset(request))
+        return participants.annotate(_responses=Count("responses"))
 
     def get_actions(self, request: HttpRequest) -> dict:
         actions = super().get_actions(request)
