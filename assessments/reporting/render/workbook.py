@@ -5,8 +5,12 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
+from typing import Any
+
+from openpyxl.cell import WriteOnlyCell
 
 from assessments.reporting.selectors import ReportData
+from mechanisms.text import printable
 
 from .sections import report_tables
 from .tables import Table
@@ -58,12 +62,24 @@ def to_xlsx(data: ReportData) -> bytes:
             sheet.column_dimensions[get_column_letter(index)].width = min(
                 max(10, len(label) + 2), 50 if index <= table.stub else 24
             )
-        titles = [WriteOnlyCell(sheet, value=label) for label in header]
+        titles = [WriteOnlyCell(sheet, value=printable(label)) for label in header]
         for title in titles:
             title.font = bold
         sheet.append(titles)
         for row in table.rows:
-            sheet.append([None if value == "" else value for value in row])
+            sheet.append([report_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def report_cell(sheet: Any, value: Any) -> Any:
+    """A figure as it is; a text as text: never a formula (a mechanism's or a respondent's text
+    may start with "="), without the characters XML cannot hold."""
+    if value == "" or value is None:
+        return None
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(sheet, value=printable(value))
+    cell.data_type = "s"
+    return cell
