@@ -32,7 +32,8 @@ from assessments.questionnaires.selectors import questionnaire_schema, registry_
 from assessments.questionnaires.services import questionnaire_import, questionnaire_to_dict
 from assessments.questionnaires.shipped import SHIPPED_DIR as QUESTIONNAIRES
 from assessments.questionnaires.xlsform import XLSFormError, questionnaire_to_xlsform
-from assessments.reporting.backup import RoundImportError, import_round, iter_round_json
+from assessments.reporting.backup import iter_round_json
+from assessments.reporting.restore import RoundImportError, import_round
 from assessments.responses.models import Answer, Response
 from assessments.responses.services import (
     participant_responses,

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from assessments.reporting.backup import RoundImportError, import_round
+from assessments.reporting.restore import RoundImportError, import_round
 from mechanisms.text import JsonLimitError, load_import_json
 
 

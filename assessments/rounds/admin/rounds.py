@@ -137,7 +137,8 @@ class SurveyRoundAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     date_hierarchy = "opens_on"
-    filter_horizontal = ["team"]
+    # The team is a plain multiple select: Django's filter_horizontal widget fails axe
+    # (aria-label on a span of its search box).
     actions = [
         "open_rounds",
         "close_rounds",

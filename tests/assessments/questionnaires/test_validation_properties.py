@@ -26,7 +26,7 @@ from assessments.questionnaires.schema import (
     schema_from_dict,
 )
 from assessments.questionnaires.shipped import SHIPPED_DIR
-from assessments.questionnaires.validation import validate_answers
+from assessments.questionnaires.validation import latest_year, validate_answers
 from tests.assessments.questionnaires.answer_schemas import COLOURS, LISTS, local, question
 from tests.assessments.questionnaires.questionnaire_files import SHIPPED_KEYS, when
 
@@ -154,7 +154,9 @@ def whole_numbers(spec: QuestionSpec) -> st.SearchStrategy[Any]:
     default = (1000, 9999) if spec.type == "year" else (-(10**9), 10**9)
     low, high = number_bounds(spec, default)
     if spec.type == "year":
-        low, high = max(low, Decimal(1000)), min(high, Decimal(9999))
+        # A year with no maximum of its own cannot be after the current one.
+        latest = Decimal(9999) if spec.max_value is not None else Decimal(latest_year())
+        low, high = max(low, Decimal(1000)), min(high, latest)
     numbers = st.integers(int(low.to_integral_value("ROUND_CEILING")), int(high))
     return st.one_of(numbers, numbers.map(str))
 

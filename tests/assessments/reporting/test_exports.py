@@ -19,7 +19,7 @@ from assessments.questionnaires.models import Question, Questionnaire
 from assessments.questionnaires.selectors import questionnaire_schema
 from assessments.questionnaires.shipped import SHIPPED_DIR, load_shipped_questionnaires
 from assessments.reporting import exports
-from assessments.reporting.backup import RoundImportError, import_round, iter_round_json
+from assessments.reporting.backup import iter_round_json
 from assessments.reporting.exports import (
     LONG_COLUMNS,
     META_COLUMNS,
@@ -29,6 +29,7 @@ from assessments.reporting.exports import (
     iter_wide_rows,
     write_export,
 )
+from assessments.reporting.restore import RoundImportError, import_round
 from assessments.responses.models import Answer, Response
 from assessments.responses.services import (
     participant_responses,
