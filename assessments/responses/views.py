@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from assessments.access import (
@@ -224,7 +225,31 @@ def save_page(request: HttpRequest, journey: Journey, page: Page) -> HttpRespons
         if result.errors:
             page.response.refresh_from_db(fields=["version"])
             return render_page(request, journey, page, answers=answers, errors=result.errors)
+        warn_of_required_left_blank(request, journey, page)
     return redirect_after_save(journey, request.POST.get("go", ""))
+
+
+def warn_of_required_left_blank(request: HttpRequest, journey: Journey, page: Page) -> None:
+    """Moving on is allowed with a required question blank, but it is said now, not first at
+    submission (the review page lists it again)."""
+    errors = completeness_errors(page.response, journey.schema)
+    language = active_language()
+    blank = [
+        journey.schema.questions[code].text(language)
+        for code in page.section.question_codes
+        if code in errors
+    ]
+    if blank:
+        message = ngettext(
+            "Saved. A required question of “%(page)s” is still to be answered: %(questions)s.",
+            "Saved. %(count)d required questions of “%(page)s” are still to be answered: "
+            "%(questions)s.",
+            len(blank),
+        )
+        messages.warning(
+            request,
+            message % {"page": page.title, "count": len(blank), "questions": "; ".join(blank)},
+        )
 
 
 def redirect_after_save(journey: Journey, go: str) -> HttpResponse:

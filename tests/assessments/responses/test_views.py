@@ -342,6 +342,19 @@ def test_the_page_form_saves_and_moves_on_without_javascript(respondent, mexico)
     assert answers_of(response) == {"institution": "Ministry"}
 
 
+def test_moving_on_with_a_required_question_blank_says_so_at_once(respondent, mexico):
+    response = once_response(mexico)
+    data = {"version": response.version, "section": "B0", "national_coordination": "yes", "go": "2"}
+    moved = respondent.post(url("page", mexico.pk, 1), data, follow=True)
+    assert moved.redirect_chain[-1][0] == url("page", mexico.pk, 2)  # moving on is allowed
+    assert "A required question of" in moved.text and INSTITUTION in moved.text
+
+    response.refresh_from_db()
+    data = {"version": response.version, "section": "B0", "institution": "Ministry", "go": "2"}
+    answered = respondent.post(url("page", mexico.pk, 1), data, follow=True)
+    assert "A required question of" not in answered.text
+
+
 def test_the_last_page_form_leads_to_review(respondent, mexico):
     pages = len(per_mechanism_responses(mexico)) + 2
     response = once_response(mexico)
