@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.assessments.responses.test_browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.browser import chromium, require_chromium
 
 BIN = Path(sys.executable).parent
 SETUP_COMMANDS = [
@@ -124,42 +124,37 @@ def default_site(tmp_path) -> Iterator[tuple[str, str, str, Path]]:
 def test_make_run_generates_summaries_in_the_worker_and_the_job_page_shows_progress(
     default_site, monkeypatch
 ):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     url, username, password, log = default_site
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            page.set_default_timeout(TIMEOUT_MS)
-            page.goto(f"{url}/admin/login/?next=/rounds/{ROUND}/summaries/")
-            page.get_by_label("Username").fill(username)
-            page.get_by_label("Password").fill(password)
-            page.get_by_role("button", name="Log in").click()
-            expect(page.get_by_role("heading", level=1)).to_contain_text("Summaries of findings")
+    with chromium(monkeypatch) as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(f"{url}/admin/login/?next=/rounds/{ROUND}/summaries/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Summaries of findings")
 
-            for other_language in page.locator("input[name=languages]:not([value=en])").all():
-                other_language.uncheck()  # English only: a third of the work, same path
-            started = time.monotonic()
-            page.get_by_role("button", name="Generate").click()
-            expect(page).to_have_url(re.compile(r"/jobs/\d+/$"))
-            answered_in = time.monotonic() - started
-            bar = page.locator("progress")
-            first = int(bar.get_attribute("value"))
-            assert first < 100, "the job was done in the request: no worker ran it"
-            assert answered_in < 5, f"starting the job took {answered_in:.1f} s"
+        for other_language in page.locator("input[name=languages]:not([value=en])").all():
+            other_language.uncheck()  # English only: a third of the work, same path
+        started = time.monotonic()
+        page.get_by_role("button", name="Generate").click()
+        expect(page).to_have_url(re.compile(r"/jobs/\d+/$"))
+        answered_in = time.monotonic() - started
+        bar = page.locator("progress")
+        first = int(bar.get_attribute("value"))
+        assert first < 100, "the job was done in the request: no worker ran it"
+        assert answered_in < 5, f"starting the job took {answered_in:.1f} s"
 
-            # The bar moves while the worker writes, then stops at 100 % with the summaries.
-            expect(bar).to_have_attribute("value", "100", timeout=240_000)
-            expect(page.locator("[data-job-label]")).to_contain_text("Succeeded")
-            written = page.locator("[data-job-files] a")
-            expect(written.first).to_be_visible()
-            names = written.all_inner_texts()
-            assert any(re.fullmatch(r"[A-Z0-9-]+, English", name) for name in names), names
+        # The bar moves while the worker writes, then stops at 100 % with the summaries.
+        expect(bar).to_have_attribute("value", "100", timeout=240_000)
+        expect(page.locator("[data-job-label]")).to_contain_text("Succeeded")
+        written = page.locator("[data-job-files] a")
+        expect(written.first).to_be_visible()
+        names = written.all_inner_texts()
+        assert any(re.fullmatch(r"[A-Z0-9-]+, English", name) for name in names), names
 
-            written.first.click()  # the summary itself, section 1 first
-            expect(page.locator("h2").first).to_have_text(re.compile(r"^1\. "))
-        finally:
-            browser.close()
+        written.first.click()  # the summary itself, section 1 first
+        expect(page.locator("h2").first).to_have_text(re.compile(r"^1\. "))
     assert "generate_summary_task" in log.read_text(errors="replace")  # the worker did the work

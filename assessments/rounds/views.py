@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_POST
@@ -17,8 +16,8 @@ from assessments.access import can, round_for, secretariat_page
 from assessments.rounds.models import SurveyRound
 from assessments.rounds.selectors import round_dashboard
 from assessments.rounds.services.invitations import (
-    MANUAL_REMINDER_COOLDOWN,
     last_manual_reminder_at,
+    manual_reminder_held_back,
     round_send_reminders_now,
     unsubmitted_invitations,
 )
@@ -40,14 +39,8 @@ def round_dashboard_view(request: HttpRequest, slug: str) -> HttpResponse:
 
 def remind(survey_round: SurveyRound) -> str:
     queued = round_send_reminders_now(survey_round=survey_round)
-    if not queued and (last := last_manual_reminder_at(survey_round)):
-        return _(
-            "No reminder sent: the focal points were reminded %(since)s ago. "
-            "A reminder can be sent again %(minutes)d minutes after the last one."
-        ) % {
-            "since": timesince(last),
-            "minutes": int(MANUAL_REMINDER_COOLDOWN.total_seconds() // 60),
-        }
+    if not queued and (held_back := manual_reminder_held_back(survey_round)):
+        return held_back
     return ngettext(
         "%(count)d reminder queued: it is being sent to the focal points.",
         "%(count)d reminders queued: they are being sent to the focal points.",

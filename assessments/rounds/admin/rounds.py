@@ -31,8 +31,7 @@ from assessments.rounds.models import (
     SurveyRound,
 )
 from assessments.rounds.services.invitations import (
-    MANUAL_REMINDER_COOLDOWN,
-    manual_reminder_too_soon,
+    manual_reminder_held_back,
     round_send_reminders_now,
 )
 from assessments.rounds.services.rounds import (
@@ -76,9 +75,9 @@ class ReminderDaysField(forms.CharField):
 
 class SurveyRoundForm(forms.ModelForm):
     reminder_days = ReminderDaysField(
-        label=_("reminders (days before closing)"),
+        label=SurveyRound._meta.get_field("reminder_days").verbose_name,
         required=False,
-        help_text=_("For example 14, 7, 2: reminders go that many days before closing."),
+        help_text=SurveyRound._meta.get_field("reminder_days").help_text,
     )
 
     class Meta:
@@ -319,13 +318,8 @@ class SurveyRoundAdmin(SimpleHistoryAdmin):
         for survey_round, queued in run_each(
             self, request, queryset, lambda r: round_send_reminders_now(survey_round=r)
         ):
-            if not queued and manual_reminder_too_soon(survey_round):
-                self.message_user(
-                    request,
-                    _("%(round)s: no reminder sent, one went less than %(minutes)d minutes ago.")
-                    % {"round": survey_round, "minutes": MANUAL_REMINDER_COOLDOWN.seconds // 60},
-                    messages.WARNING,
-                )
+            if not queued and (held_back := manual_reminder_held_back(survey_round)):
+                self.message_user(request, f"{survey_round}: {held_back}", messages.WARNING)
                 continue
             message = ngettext(
                 "%(round)s: %(count)d reminder queued.",

@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
 from assessments.rounds.models import (
@@ -215,6 +216,18 @@ def last_manual_reminder_at(survey_round: SurveyRound) -> datetime.datetime | No
 def manual_reminder_too_soon(survey_round: SurveyRound) -> bool:
     last = last_manual_reminder_at(survey_round)
     return last is not None and timezone.now() - last < MANUAL_REMINDER_COOLDOWN
+
+
+def manual_reminder_held_back(survey_round: SurveyRound) -> str | None:
+    """Why "Send reminder now" sent nothing just now, for the person who pressed it (None: it
+    is not held back)."""
+    last = last_manual_reminder_at(survey_round)
+    if last is None or timezone.now() - last >= MANUAL_REMINDER_COOLDOWN:
+        return None
+    return _(
+        "No reminder sent: the focal points were reminded %(since)s ago. "
+        "A reminder can be sent again %(minutes)d minutes after the last one."
+    ) % {"since": timesince(last), "minutes": MANUAL_REMINDER_COOLDOWN.total_seconds() // 60}
 
 
 @transaction.atomic

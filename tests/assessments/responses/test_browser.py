@@ -1,13 +1,8 @@
-"""The respondent's journey in a real browser: Playwright driving Debian's Chromium against
-pytest-django's live server.
-
-Playwright's own browser download is not available here, so the test launches /usr/bin/chromium.
-Without it the test is skipped locally, but fails in CI (CI=true), where no test may skip.
-"""
+"""The respondent's journey in a real browser: Playwright driving Debian's Chromium
+(tests/browser.py) against pytest-django's live server."""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -16,50 +11,18 @@ import pytest
 from assessments.responses.models import Response
 from assessments.rounds.models import RoundParticipant
 from assessments.rounds.services.invitations import invitation_token
+from tests.browser import TIMEOUT_MS, chromium
 from tests.factories import open_round_with_shipped_questionnaires
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 SCREENSHOT = Path("/tmp/browser-final.png")
-TIMEOUT_MS = 20_000  # generous: CI machines can be slow
-
-
-def require_chromium() -> None:
-    if CHROMIUM.exists():
-        return
-    message = f"{CHROMIUM} is not installed (apt-get install chromium)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 @pytest.fixture
 def browser_page(monkeypatch):
-    require_chromium()
-    from playwright.sync_api import expect, sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread, and Django refuses database
-    # access from a thread with a running loop unless told it is deliberate. Set for this test
-    # only (monkeypatch is undone last, after the database fixtures' teardown).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            page.set_default_timeout(TIMEOUT_MS)
-            expect.set_options(timeout=TIMEOUT_MS)
-            yield page
-        finally:
-            browser.close()
+    with chromium(monkeypatch) as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.set_default_timeout(TIMEOUT_MS)
+        yield page
 
 
 @pytest.fixture

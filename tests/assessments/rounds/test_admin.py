@@ -17,8 +17,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 import assessments.questionnaires.admin  # noqa: F401  (registers the round admin through admin_rounds)
-from assessments.questionnaires.models import Questionnaire
-from assessments.questionnaires.shipped import load_shipped_questionnaires
 from assessments.responses.models import Answer, Response
 from assessments.responses.services import (
     participant_submit,
@@ -53,13 +51,6 @@ pytestmark = pytest.mark.django_db
 #   8. the round's States by UN M49 region, with how many submitted (one GROUP BY)
 #   9. notifications that could not be sent, with their party
 DASHBOARD_QUERIES = 9
-
-
-@pytest.fixture(scope="module")
-def questionnaires(reference_registry, django_db_blocker) -> dict[str, Questionnaire]:
-    with django_db_blocker.unblock():
-        load_shipped_questionnaires()
-        return {q.audience: q for q in Questionnaire.objects.published()}
 
 
 @pytest.fixture

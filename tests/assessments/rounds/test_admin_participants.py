@@ -16,7 +16,6 @@ from tests.factories import StateFactory
 pytestmark = pytest.mark.django_db
 
 # The admin tests' fixtures, shared rather than copied.
-questionnaires = admin_tests.questionnaires
 staff_client = admin_tests.staff_client
 small = admin_tests.small
 progressed = admin_tests.progressed

@@ -13,8 +13,6 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.questionnaires.models import Questionnaire
-from assessments.questionnaires.shipped import load_shipped_questionnaires
 from assessments.rounds.models import Notification, SurveyRound
 from assessments.rounds.services.invitations import (
     InvalidInvitation,
@@ -35,13 +33,6 @@ pytestmark = pytest.mark.django_db
 
 CLOSES = datetime.date(2025, 6, 30)
 END_OF_CLOSING_DAY = timezone.make_aware(datetime.datetime.combine(CLOSES, datetime.time.max))
-
-
-@pytest.fixture(scope="module")
-def questionnaires(reference_registry, django_db_blocker) -> dict[str, Questionnaire]:
-    with django_db_blocker.unblock():
-        load_shipped_questionnaires()
-        return {q.audience: q for q in Questionnaire.objects.published()}
 
 
 @pytest.fixture

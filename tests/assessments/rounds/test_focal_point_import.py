@@ -12,8 +12,6 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 import assessments.questionnaires.admin  # noqa: F401  (registers the admin)
-from assessments.questionnaires.models import Questionnaire
-from assessments.questionnaires.shipped import load_shipped_questionnaires
 from assessments.rounds.models import FocalPoint, Invitation, RoundParticipant
 from assessments.rounds.services import focal_point_import as fpi
 from assessments.rounds.services.rounds import round_close
@@ -28,13 +26,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 HEADER = "kind,code,name,email,language\n"
-
-
-@pytest.fixture(scope="module")
-def questionnaires(reference_registry, django_db_blocker) -> dict[str, Questionnaire]:
-    with django_db_blocker.unblock():
-        load_shipped_questionnaires()
-        return {q.audience: q for q in Questionnaire.objects.published()}
 
 
 @pytest.fixture

@@ -14,8 +14,6 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from assessments.questionnaires.models import Questionnaire
-from assessments.questionnaires.shipped import load_shipped_questionnaires
 from assessments.responses.models import Response
 from assessments.responses.services import (
     participant_submit,
@@ -46,13 +44,6 @@ pytestmark = pytest.mark.django_db
 
 CLOSES = datetime.date(2025, 6, 30)
 BEFORE_EXPIRY = timezone.make_aware(datetime.datetime(2025, 6, 30, 12))  # the closing day
-
-
-@pytest.fixture(scope="module")
-def questionnaires(reference_registry, django_db_blocker) -> dict[str, Questionnaire]:
-    with django_db_blocker.unblock():
-        load_shipped_questionnaires()
-        return {q.audience: q for q in Questionnaire.objects.published()}
 
 
 @pytest.fixture

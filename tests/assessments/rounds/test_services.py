@@ -9,9 +9,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from assessments.questionnaires.models import Audience, Questionnaire
+from assessments.questionnaires.models import Audience
 from assessments.questionnaires.services import questionnaire_new_version
-from assessments.questionnaires.shipped import load_shipped_questionnaires
 from assessments.responses.models import Response
 from assessments.responses.services import response_get_or_create, response_save_answers
 from assessments.rounds.models import Invitation, RoundParticipant, SurveyRound
@@ -39,14 +38,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 OPENS, CLOSES = datetime.date(2025, 3, 1), datetime.date(2025, 6, 30)
-
-
-@pytest.fixture(scope="module")
-def questionnaires(reference_registry, django_db_blocker) -> dict[str, Questionnaire]:
-    """The shipped questionnaires, loaded once for the module on top of the registry."""
-    with django_db_blocker.unblock():
-        load_shipped_questionnaires()
-        return {q.audience: q for q in Questionnaire.objects.published()}
 
 
 def new_round(questionnaires, *, slug: str = "round-2025", **kwargs) -> SurveyRound:
