@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from assessments.questionnaires import conditions
 from assessments.questionnaires.models import Questionnaire
 from assessments.questionnaires.schema import QuestionnaireSchema
 from assessments.responses.models import Response
@@ -218,10 +219,7 @@ def questionnaire_in_language(
                 "required": q.required, "min_value": plain(q.min_value), "max_value": plain(q.max_value),
                 "max_choices": q.max_choices, "other_option": q.other_option,
                 "choices": options(q.options), "columns": options(q.columns), "rows_from": q.rows_from,
-                "condition": None if q.condition is None else {
-                    "question": q.condition.question, "operator": q.condition.operator,
-                    "values": list(q.condition.values),
-                },
+                "condition": conditions.to_dict(q.condition),
                 "summary_section": q.summary_section,
             })  # fmt: skip
         sections.append({

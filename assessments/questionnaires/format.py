@@ -10,12 +10,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from assessments.questionnaires import conditions
 from assessments.questionnaires.models import (
     CHOICE_TYPES,
     CONDITION_TARGET_TYPES,
     NUMBER_TYPES,
     Audience,
-    ConditionOperator,
     Questionnaire,
     QuestionType,
     SummarySection,
@@ -45,6 +45,7 @@ QUESTION_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 CHOICE_CODE = re.compile(r"^[A-Za-z0-9_.-]+$")
 SECTION_CODE = CHOICE_CODE
 KEY = re.compile(r"^[-a-zA-Z0-9_]+$")
+NUMBER_TEXT = re.compile(r"-?\d{1,15}(?:\.\d{1,10})?")
 # What the columns hold (a longer or NUL-holding value would fail in the database, not here):
 CODE_LENGTH = 64  # keys and codes: CharField(max_length=64)
 LABEL_LENGTH = 300  # titles and choice labels: CharField(max_length=300)
@@ -303,11 +304,48 @@ def check_condition(
     if condition is None:
         return
     where = f"{where}.condition"
+    context = (q.get("code"), per_mechanism, seen, lists)
+    if _tests_count(condition) > conditions.MAX_TESTS:
+        errors.append(f"{where}: at most {conditions.MAX_TESTS} tests.")
+        return
+    _check_condition_part(condition, where, context, errors, depth=1)
+
+
+def _tests_count(condition: Any) -> int:
+    if conditions.is_group(condition):
+        parts = next(condition[c] for c in conditions.COMBINATIONS if c in condition)
+        return sum(_tests_count(part) for part in parts) if isinstance(parts, list) else 0
+    return 1
+
+
+def _check_condition_part(
+    condition: Any, where: str, context: tuple, errors: list[str], *, depth: int
+) -> None:
+    if conditions.is_group(condition):
+        keys = [c for c in conditions.COMBINATIONS if c in condition]
+        parts = condition[keys[0]]
+        if len(keys) != 1 or len(condition) != 1:
+            errors.append(f"{where}: either “all” or “any”, alone.")
+        elif depth >= conditions.MAX_DEPTH:
+            errors.append(f"{where}: combinations nest at most {conditions.MAX_DEPTH} deep.")
+        elif not isinstance(parts, list) or len(parts) < 2:
+            errors.append(f"{where}.{keys[0]}: a list of at least two conditions.")
+        else:
+            for index, part in enumerate(parts):
+                _check_condition_part(
+                    part, f"{where}.{keys[0]}[{index}]", context, errors, depth=depth + 1
+                )
+        return
+    _check_test(condition, where, context, errors)
+
+
+def _check_test(condition: Any, where: str, context: tuple, errors: list[str]) -> None:
+    own_code, per_mechanism, seen, lists = context
     if not isinstance(condition, Mapping):
         errors.append(f"{where}: an object with question, operator and values.")
         return
     target_code, operator, values = (condition.get(k) for k in ("question", "operator", "values"))
-    if target_code == q.get("code"):
+    if target_code == own_code:
         errors.append(f"{where}: a question cannot depend on itself.")
         return
     target = seen.get(target_code) if isinstance(target_code, str) else None
@@ -321,15 +359,31 @@ def check_condition(
         errors.append(
             f"{where}.question: “{target_code}” is in another kind of section (per mechanism or not)."
         )
+    if operator == conditions.ANSWERED:
+        if target_q.get("type") in ("note", "matrix"):
+            errors.append(f"{where}.question: “{target_code}” takes no single answer to test.")
+        if values not in (None, []):
+            errors.append(f"{where}.values: “answered” takes no values (an empty list).")
+        return
+    if target_q.get("type") in NUMBER_TYPES:
+        _check_number_test(operator, values, where, errors)
+        return
     if target_q.get("type") not in CONDITION_TARGET_TYPES:
         errors.append(
-            f"{where}.question: “{target_code}” must be a single, multiple or yes/no question."
+            f"{where}.question: “{target_code}” must be a choice, yes/no or number question "
+            "(any other question can only be tested with “answered”)."
         )
         return
-    if operator not in ConditionOperator.values:
-        errors.append(f"{where}.operator: one of {', '.join(ConditionOperator.values)}.")
-    elif target_q.get("type") == "multiple" and operator != "includes":
-        errors.append(f"{where}.operator: use “includes” for a multiple choice question.")
+    multiple = target_q.get("type") == "multiple"
+    if operator not in conditions.CHOICE_OPERATORS:
+        errors.append(f"{where}.operator: one of {', '.join(conditions.CHOICE_OPERATORS)}.")
+    elif multiple and operator not in conditions.MULTIPLE_OPERATORS:
+        errors.append(f"{where}.operator: use “includes” or “excludes” for a multiple choice question.")
+    elif not multiple and operator in conditions.MULTIPLE_OPERATORS:
+        errors.append(
+            f"{where}.operator: “{operator}” is for multiple choice questions; use “equals” or "
+            "“not_equals”."
+        )
     if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
         errors.append(f"{where}.values: a non-empty list of choice codes.")
         return
@@ -337,6 +391,20 @@ def check_condition(
     unknown = [v for v in values if allowed is not None and v not in allowed]
     if unknown:
         errors.append(f"{where}.values: not choices of “{target_code}”: {', '.join(unknown)}.")
+
+
+def _check_number_test(operator: Any, values: Any, where: str, errors: list[str]) -> None:
+    if operator not in conditions.NUMBER_OPERATORS:
+        errors.append(f"{where}.operator: one of {', '.join(conditions.NUMBER_OPERATORS)}.")
+        return
+    if (
+        not isinstance(values, list)
+        or not values
+        or not all(isinstance(v, str) and NUMBER_TEXT.fullmatch(v) for v in values)
+    ):
+        errors.append(f'{where}.values: a non-empty list of numbers, written as text ("18").')
+    elif operator in conditions.ORDER_OPERATORS and len(values) != 1:
+        errors.append(f"{where}.values: “{operator}” compares with one number.")
 
 
 def allowed_codes(q: Mapping, lists: Mapping) -> set[str] | None:

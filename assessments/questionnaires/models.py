@@ -62,6 +62,12 @@ class ConditionOperator(models.TextChoices):
     EQUALS = "equals", _("equals one of")
     NOT_EQUALS = "not_equals", _("is answered and equals none of")
     INCLUDES = "includes", _("includes one of")
+    EXCLUDES = "excludes", _("is answered and includes none of")
+    GREATER_THAN = "greater_than", _("is greater than")
+    AT_LEAST = "at_least", _("is at least")
+    LESS_THAN = "less_than", _("is less than")
+    AT_MOST = "at_most", _("is at most")
+    ANSWERED = "answered", _("is answered")
 
 
 class SummarySection(models.TextChoices):
@@ -222,6 +228,18 @@ class Question(models.Model):
         _("condition"), max_length=16, choices=ConditionOperator.choices, blank=True
     )
     condition_values = models.JSONField(_("condition values"), default=list, blank=True)
+    # A combination of tests ({"all": [...]} or {"any": [...]}, see conditions.py), for the
+    # conditions the three fields above cannot hold; checked by the questionnaire format.
+    condition_group = models.JSONField(
+        _("combined condition"),
+        null=True,
+        blank=True,
+        help_text=_(
+            'Tests combined with "all" or "any", as in the questionnaire format, e.g. '
+            '{"all": [{"question": "a", "operator": "equals", "values": ["yes"]}, '
+            '{"question": "b", "operator": "at_least", "values": ["18"]}]}.'
+        ),
+    )
     summary_section = models.CharField(
         _("summary section"),
         max_length=8,
@@ -246,6 +264,13 @@ class Question(models.Model):
                 condition=Q(condition_question__isnull=True) | ~Q(condition_operator=""),
                 name="question_condition_has_operator",
                 violation_error_message=_("A condition needs an operator."),
+            ),
+            models.CheckConstraint(
+                condition=Q(condition_question__isnull=True) | Q(condition_group__isnull=True),
+                name="question_one_kind_of_condition",
+                violation_error_message=_(
+                    "A question has either a single condition or a combined one, not both."
+                ),
             ),
         ]
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from assessments.questionnaires import conditions
+from assessments.questionnaires.conditions import AnyCondition
 from mechanisms.translation import LANGUAGE_CODES
 
 OTHER_CODE = "OTHER"
@@ -52,13 +54,6 @@ class Option:
 
 
 @dataclass(frozen=True)
-class Condition:
-    question: str
-    operator: str
-    values: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class QuestionSpec:
     code: str
     type: str
@@ -74,7 +69,7 @@ class QuestionSpec:
     options: tuple[Option, ...] = ()
     columns: tuple[Option, ...] = ()
     rows_from: str | None = None
-    condition: Condition | None = None
+    condition: AnyCondition | None = None
     summary_section: str = "meta"
 
     def text(self, language: str = "en") -> str:
@@ -204,11 +199,7 @@ def schema_from_dict(
                 options=options_from_source(q.get("choices"), lists),
                 columns=options_from_source(q.get("columns"), lists),
                 rows_from=q.get("rows_from") or None,
-                condition=Condition(
-                    condition["question"], condition["operator"], tuple(condition["values"])
-                )
-                if condition
-                else None,
+                condition=conditions.from_dict(condition),
                 summary_section=q.get("summary_section") or "meta",
             )
             codes.append(q["code"])

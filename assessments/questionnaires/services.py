@@ -13,6 +13,7 @@ from django.db.models import Max, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessments.questionnaires import conditions
 from assessments.questionnaires.format import (
     FORMAT,
     FORMAT_VERSION,
@@ -98,14 +99,22 @@ def question_to_dict(question: Question) -> dict[str, Any]:
         "choices": source_to_dict(question.choice_source, question.choice_vocabulary, options),
         "columns": source_to_dict(question.column_source, question.column_vocabulary, columns),
         "rows_from": question.rows_from or None,
-        "condition": {
-            "question": question.condition_question.code,
-            "operator": question.condition_operator,
-            "values": list(question.condition_values),
-        } if question.condition_question_id else None,
+        "condition": condition_to_dict(question),
         "summary_section": question.summary_section,
     })  # fmt: skip
     return data
+
+
+def condition_to_dict(question: Question) -> dict[str, Any] | None:
+    if question.condition_group:
+        return question.condition_group
+    if not question.condition_question_id:
+        return None
+    return {
+        "question": question.condition_question.code,
+        "operator": question.condition_operator,
+        "values": list(question.condition_values),
+    }
 
 
 def section_to_dict(section: Section) -> dict[str, Any]:
@@ -224,6 +233,7 @@ def build_question(
     earlier: dict[str, Question],
 ) -> Question:
     choices, columns, condition = q.get("choices") or {}, q.get("columns") or {}, q.get("condition")
+    single = bool(condition) and not conditions.is_group(condition)
     return Question(
         questionnaire=questionnaire,
         section=section,
@@ -240,9 +250,12 @@ def build_question(
         column_source=columns.get("source", ""),
         column_vocabulary=columns.get("name", ""),
         rows_from=q.get("rows_from") or "",
-        condition_question=earlier[condition["question"]] if condition else None,
-        condition_operator=condition["operator"] if condition else "",
-        condition_values=list(condition["values"]) if condition else [],
+        # A single test keeps its target as a foreign key (so that it cannot be deleted alone);
+        # a combination is kept as written, its targets checked by the format.
+        condition_question=earlier[condition["question"]] if single else None,
+        condition_operator=condition["operator"] if single else "",
+        condition_values=list(condition["values"]) if single else [],
+        condition_group=condition if condition and not single else None,
         summary_section=q.get("summary_section") or "meta",
         **translated(q.get("text"), "text"),
         **translated(q.get("help"), "help"),

@@ -15,6 +15,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessments.questionnaires import conditions
 from assessments.questionnaires.schema import (
     OTHER_CODE,
     OTHER_SUFFIX,
@@ -114,18 +115,9 @@ def validate_one(
 
 
 def is_visible(question: QuestionSpec, cleaned: Mapping[str, Any]) -> bool:
-    """A question shows when it has no condition, or its (earlier, visible) target satisfies it."""
-    condition = question.condition
-    if condition is None:
-        return True
-    answer = cleaned.get(condition.question)
-    if is_empty(answer):
-        return False
-    given = {str(v) for v in answer} if isinstance(answer, list) else {str(answer)}
-    wanted = set(condition.values)
-    if condition.operator == "not_equals":
-        return not (given & wanted)
-    return bool(given & wanted)
+    """A question shows when it has no condition, or its condition holds over the (earlier,
+    visible) answers: a hidden or unanswered target fails every test."""
+    return conditions.holds(question.condition, cleaned)
 
 
 def validate_other_text(

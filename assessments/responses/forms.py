@@ -18,6 +18,7 @@ from django.http import QueryDict
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from assessments.questionnaires import conditions
 from assessments.questionnaires.schema import (
     OTHER_CODE,
     OTHER_SUFFIX,
@@ -115,6 +116,9 @@ class QuestionField:
     columns: list[OptionField] = field(default_factory=list)
     rows: list[MatrixRow] = field(default_factory=list)
     answer_display: list[str] = field(default_factory=list)
+    # The condition for the page's script (static/js/questionnaire.js), with every test on a
+    # question of another section replaced by its result; empty without a condition.
+    condition_json: str = ""
 
     @property
     def code(self) -> str:
@@ -140,10 +144,6 @@ class QuestionField:
     @property
     def condition(self) -> Any:
         return self.spec.condition
-
-    @property
-    def condition_values_json(self) -> str:
-        return json.dumps(list(self.spec.condition.values)) if self.spec.condition else "[]"
 
     @property
     def other_chosen(self) -> bool:
@@ -185,6 +185,12 @@ def build_section_context(
             )
             for code in section.question_codes
         ]
+    on_page = set(section.question_codes)
+    for result in fields:
+        if result.spec.condition is not None:
+            result.condition_json = json.dumps(
+                condition_for_page(result.spec.condition, on_page, visible_answers)
+            )
     return SectionContext(
         code=section.code,
         title=section.title(language),
@@ -194,6 +200,22 @@ def build_section_context(
         readonly=readonly,
         fields=fields,
     )
+
+
+def condition_for_page(
+    condition: conditions.AnyCondition, on_page: set[str], visible_answers: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The condition as a dict for the page's script: tests on questions of this section as
+    they are, the others by their result over the answers already given."""
+    if isinstance(condition, conditions.ConditionGroup):
+        return {
+            condition.combine: [
+                condition_for_page(part, on_page, visible_answers) for part in condition.parts
+            ]
+        }
+    if condition.question in on_page:
+        return conditions.to_dict(condition) or {}
+    return {"result": conditions.holds(condition, visible_answers)}
 
 
 def answers_of_visible_questions(

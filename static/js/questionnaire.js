@@ -1,7 +1,7 @@
 /* Questionnaire forms (templates/assessments/_question.html): conditional questions, matrix rows
    chosen in an earlier question, "other, please specify" fields, and autosave when the form has
    data-autosave-url. Visibility follows assessments.validation.is_visible: a question whose target
-   is hidden or unanswered is hidden; "not_equals" needs the target answered. */
+   is hidden or unanswered fails every test; "not_equals" needs the target answered. */
 (function () {
   "use strict";
 
@@ -26,19 +26,45 @@
     return values;
   }
 
-  function conditionHolds(operator, wanted, given) {
+  var ORDER = {
+    greater_than: function (a, b) { return a > b; },
+    at_least: function (a, b) { return a >= b; },
+    less_than: function (a, b) { return a < b; },
+    at_most: function (a, b) { return a <= b; }
+  };
+
+  // One test (assessments/questionnaires/conditions.py, test_holds): an unanswered or hidden
+  // target fails every test. Null when the target has no inputs on this page.
+  function testHolds(form, test) {
+    var given = answerOf(form, test.question);
+    if (given === null) return null;
     if (!given.length) return false;
-    var hit = given.some(function (value) { return wanted.indexOf(value) !== -1; });
-    return operator === "not_equals" ? !hit : hit;
+    if (test.operator === "answered") return true;
+    if (ORDER[test.operator]) {
+      var number = Number(given[0]), bound = Number(test.values[0]);
+      if (given[0].trim() === "" || isNaN(number) || isNaN(bound)) return false;
+      return ORDER[test.operator](number, bound);
+    }
+    var hit = given.some(function (value) { return test.values.indexOf(value.trim()) !== -1; });
+    return test.operator === "not_equals" || test.operator === "excludes" ? !hit : hit;
+  }
+
+  // A condition as conditions.py writes it ({"all": [...]}, {"any": [...]}, a test, or
+  // {"result": bool} for a test the server decided); null when it cannot be decided here.
+  function conditionHolds(form, condition) {
+    if ("result" in condition) return condition.result;
+    var parts = condition.all || condition.any;
+    if (!parts) return testHolds(form, condition);
+    var results = parts.map(function (part) { return conditionHolds(form, part); });
+    if (results.indexOf(null) !== -1) return null;
+    return condition.all ? results.every(Boolean) : results.some(Boolean);
   }
 
   // In document order, so that a hidden target has been updated before its dependents.
   function updateConditions(form) {
-    form.querySelectorAll("[data-condition-question]").forEach(function (wrapper) {
-      var given = answerOf(form, wrapper.dataset.conditionQuestion);
-      if (given === null) return;
-      var wanted = JSON.parse(wrapper.dataset.conditionValues || "[]");
-      wrapper.hidden = !conditionHolds(wrapper.dataset.conditionOperator, wanted, given);
+    form.querySelectorAll("[data-condition]").forEach(function (wrapper) {
+      var holds = conditionHolds(form, JSON.parse(wrapper.dataset.condition));
+      if (holds !== null) wrapper.hidden = !holds;
     });
   }
 

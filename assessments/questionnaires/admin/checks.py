@@ -7,6 +7,7 @@ import copy
 import math
 import re
 
+from assessments.questionnaires import conditions
 from assessments.questionnaires.format import structure_errors
 from assessments.questionnaires.models import Choice, Question
 from assessments.questionnaires.selectors import registry_choice_lists
@@ -59,12 +60,21 @@ def with_question(data: dict, candidate: Question, choices: list[Choice]) -> dic
     for section in data["sections"]:
         section["questions"] = [q for q in section["questions"] if q["code"] != old_code]
         for question in section["questions"]:  # dependents follow a renamed target
-            if old_code and (question.get("condition") or {}).get("question") == old_code:
-                question["condition"]["question"] = candidate.code
+            if old_code and question.get("condition"):
+                rename_target(question["condition"], old_code, candidate.code)
     candidate.all_choices = sorted(choices, key=lambda c: (c.kind, c.position))
     target = next(s for s in data["sections"] if s["code"] == candidate.section.code)
     target["questions"].insert(position_in_section(candidate), question_to_dict(candidate))
     return data
+
+
+def rename_target(condition: dict, old_code: str, new_code: str) -> None:
+    """Rename `old_code` in every test of the condition (a test, or tests combined)."""
+    for combine in conditions.COMBINATIONS:
+        for part in condition.get(combine) or []:
+            rename_target(part, old_code, new_code)
+    if condition.get("question") == old_code:
+        condition["question"] = new_code
 
 
 def position_in_section(candidate: Question) -> int:
@@ -82,6 +92,8 @@ def error_field(rest: str, error: str) -> tuple[str | None, str]:
     """Map ".condition.operator: message" to ("condition_operator", "message")."""
     path, _sep, message = rest.partition(": ")
     path = path.lstrip(".")
+    if re.match(r"condition\.(all|any)\b", path):
+        return "condition_group", message
     field = ERROR_FIELDS.get(path) or ERROR_FIELDS.get(path.split(".")[0])
     if field is None or ".items" in path:
         return None, readable(error)

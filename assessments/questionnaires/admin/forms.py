@@ -58,7 +58,7 @@ class QuestionAdminForm(forms.ModelForm):
             "help_fr", "help_es", "type", "required", "min_value", "max_value", "max_choices",
             "choice_source", "choice_vocabulary", "other_option", "column_source",
             "column_vocabulary", "rows_from", "condition_question", "condition_operator",
-            "condition_values", "summary_section",
+            "condition_values", "condition_group", "summary_section",
         ]  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -36,7 +36,9 @@ class QuestionAdmin(admin.ModelAdmin):
         (_("Matrix"), {"fields": ["column_source", "column_vocabulary", "rows_from"],
                        "description": _("Local columns are choices of kind “matrix column”.")}),
         (_("Display condition"), {"fields": ["condition_question", "condition_operator",
-                                             "condition_values"]}),
+                                             "condition_values", "condition_group"],
+                                  "description": _("Either one test (the first three fields) "
+                                                   "or tests combined (the last one).")}),
         (_("Summary"), {"fields": ["summary_section"]}),
     ]  # fmt: skip
 

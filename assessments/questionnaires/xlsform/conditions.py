@@ -1,9 +1,11 @@
-"""`relevant` expressions -> our conditions (one question, one operator, a set of values).
+"""`relevant` expressions -> a tree of tests (`Test`, `AllOf`, `AnyOf`), with `not()` pushed down to
+the tests, ready to be stored as our conditions (assessments/questionnaires/conditions.py).
 
-A small parser for the forms XLSForm authors use: `${q} = 'x'`, `${q} != 'x'`,
-`selected(${q}, 'x')`, `${q} != ''` (answered), joined by `and` / `or`, negated with `not()`,
-grouped with parentheses. The result is kept only when it comes down to one test our
-conditions can hold; anything else raises `Unsupported`, whose message says why.
+A small parser for the forms XLSForm authors write: `${q} = 'x'`, `${q} != 'x'`,
+`selected(${q}, 'x')`, `${q} != ''` (answered), number comparisons (`${age} >= 18`),
+`count-selected(${q}) > 0` and `string-length(${q}) > 0` (answered), joined by `and` / `or`,
+negated with `not()`, grouped with parentheses. Anything else raises `Unsupported`, whose
+message says what is beyond it.
 """
 
 from __future__ import annotations
@@ -18,11 +20,24 @@ _TOKEN = re.compile(
         (?P<ref>\$\{\s*(?P<name>[^}\s]+)\s*\})
       | (?P<string>'(?P<single>[^']*)'|"(?P<double>[^"]*)")
       | (?P<number>-?\d+(?:\.\d+)?)
-      | (?P<op>!=|=|\(|\)|,)
+      | (?P<op>!=|>=|<=|=|>|<|\(|\)|,)
       | (?P<word>[A-Za-z_][A-Za-z0-9_:-]*)
     )""",
     re.VERBOSE,
 )
+# "is answered" spelled as a count or a length: `count-selected(${q}) > 0`, `... >= 1`.
+_ANSWERED_FUNCTIONS = ("count-selected", "string-length")
+# Comparison -> (the test's operator, the operator of its negation).
+_OPERATORS = {
+    "=": ("equals", "not_equals"),
+    "!=": ("not_equals", "equals"),
+    ">": ("greater_than", "at_most"),
+    ">=": ("at_least", "less_than"),
+    "<": ("less_than", "at_least"),
+    "<=": ("at_most", "greater_than"),
+}
+NEGATION = {first: second for first, second in _OPERATORS.values()}
+NEGATION |= {"includes": "excludes", "excludes": "includes"}
 
 
 class Unsupported(ValueError):
@@ -31,33 +46,46 @@ class Unsupported(ValueError):
 
 @dataclass(frozen=True)
 class Test:
-    """`question`'s answer is among `values` (`negated`: is not); for a multiple choice
-    question "among" means "includes one of". An empty `values` means "is answered"."""
+    """`question` compared by `operator` ("equals", "not_equals", "greater_than", ...,
+    "selected", "not_selected", "answered") with `values`."""
 
     question: str
-    values: frozenset[str]
-    negated: bool = False
-
-    def inverted(self) -> Test:
-        return Test(self.question, self.values, not self.negated)
+    operator: str
+    values: tuple[str, ...] = ()
 
 
-def parse_relevant(text: str) -> Test:
-    """The one test `text` comes down to; raises Unsupported."""
+@dataclass(frozen=True)
+class AllOf:
+    parts: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    parts: tuple[Node, ...]
+
+
+Node = Test | AllOf | AnyOf
+
+
+def parse_relevant(text: str) -> Node:
+    """The tree of `text`, negations pushed down to the tests; raises Unsupported."""
     tokens = _tokenize(text)
     parser = _Parser(tokens)
-    test = parser.expression()
+    node = parser.expression(negated=False)
     if parser.position != len(tokens):
         raise Unsupported(_("the expression is not in a form that can be imported"))
-    return test
+    return node
 
 
-def combine_all(tests: list[Test]) -> Test:
-    """`a and b and ...`, when it comes down to one test."""
-    result = tests[0]
-    for test in tests[1:]:
-        result = _and(result, test)
-    return result
+def questions_of(node: Node) -> set[str]:
+    if isinstance(node, Test):
+        return {node.question}
+    return set().union(*(questions_of(part) for part in node.parts))
+
+
+def all_of(nodes: list[Node]) -> Node:
+    """`a and b and ...` as one node."""
+    return nodes[0] if len(nodes) == 1 else AllOf(tuple(nodes))
 
 
 def _tokenize(text: str) -> list[tuple[str, str]]:
@@ -78,7 +106,7 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
             value = match.group("single")
             tokens.append(("value", value if value is not None else match.group("double")))
         elif match.group("number"):
-            tokens.append(("value", match.group("number")))
+            tokens.append(("number", match.group("number")))
         elif match.group("op"):
             tokens.append(("op", match.group("op")))
         else:
@@ -101,31 +129,39 @@ class _Parser:
         self.position += 1
         return token[1]
 
-    def expression(self) -> Test:
-        result = self.conjunction()
+    def take_value(self) -> str:
+        token = self.peek()
+        if token is None or token[0] not in ("value", "number"):
+            raise Unsupported(_("the expression is not in a form that can be imported"))
+        self.position += 1
+        return token[1]
+
+    # not(a or b) is (not a) and (not b): `negated` says which way a level combines.
+    def expression(self, *, negated: bool) -> Node:
+        parts = [self.conjunction(negated=negated)]
         while self.peek() == ("word", "or"):
             self.position += 1
-            result = _or(result, self.conjunction())
-        return result
+            parts.append(self.conjunction(negated=negated))
+        return _combined(parts, AllOf if negated else AnyOf)
 
-    def conjunction(self) -> Test:
-        result = self.unary()
+    def conjunction(self, *, negated: bool) -> Node:
+        parts = [self.unary(negated=negated)]
         while self.peek() == ("word", "and"):
             self.position += 1
-            result = _and(result, self.unary())
-        return result
+            parts.append(self.unary(negated=negated))
+        return _combined(parts, AnyOf if negated else AllOf)
 
-    def unary(self) -> Test:
+    def unary(self, *, negated: bool) -> Node:
         token = self.peek()
         if token == ("word", "not"):
             self.position += 1
             self.take("op", "(")
-            inner = self.expression()
+            inner = self.expression(negated=not negated)
             self.take("op", ")")
-            return inner.inverted()
+            return inner
         if token == ("op", "("):
             self.position += 1
-            inner = self.expression()
+            inner = self.expression(negated=negated)
             self.take("op", ")")
             return inner
         if token == ("word", "selected"):
@@ -133,12 +169,36 @@ class _Parser:
             self.take("op", "(")
             name = self.take("ref")
             self.take("op", ",")
-            value = self.take("value")
+            value = self.take_value()
             self.take("op", ")")
-            return Test(name, frozenset({value}))
-        return self.comparison()
+            return Test(name, "not_selected" if negated else "selected", (value,))
+        if token is not None and token[0] == "word" and token[1] in _ANSWERED_FUNCTIONS:
+            return self.answered_function(negated=negated)
+        return self.comparison(negated=negated)
 
-    def comparison(self) -> Test:
+    def answered_function(self, *, negated: bool) -> Node:
+        self.position += 1
+        self.take("op", "(")
+        name = self.take("ref")
+        self.take("op", ")")
+        operator, number = self.peek(), None
+        if operator in (("op", ">"), ("op", ">="), ("op", "!=")):
+            self.position += 1
+            number = self.take("number")
+        answered = (operator, number) in (
+            (("op", ">"), "0"),
+            (("op", ">="), "1"),
+            (("op", "!="), "0"),
+        )
+        if not answered or negated:
+            raise Unsupported(
+                _(
+                    "only “count-selected(…) > 0” and “string-length(…) > 0” (is answered) can be imported"
+                )
+            )
+        return Test(name, "answered")
+
+    def comparison(self, *, negated: bool) -> Node:
         token = self.peek()
         if token is not None and token[0] == "word":
             raise Unsupported(
@@ -147,30 +207,23 @@ class _Parser:
             )
         name = self.take("ref")
         operator = self.peek()
-        if operator not in (("op", "="), ("op", "!=")):
-            raise Unsupported(_("only = and != comparisons (and selected()) can be imported"))
+        if operator is None or operator[0] != "op" or operator[1] not in _OPERATORS:
+            raise Unsupported(_("a question must be compared with =, !=, >, >=, < or <="))
         self.position += 1
-        value = self.take("value")
+        value = self.take_value()
+        test_operator = _OPERATORS[operator[1]][1 if negated else 0]
         if value == "":
-            if operator[1] == "=":
-                raise Unsupported(_("a condition on an unanswered question cannot be imported"))
-            return Test(name, frozenset())
-        return Test(name, frozenset({value}), negated=operator[1] == "!=")
+            if test_operator == "not_equals":
+                return Test(name, "answered")
+            raise Unsupported(_("a condition on an unanswered question cannot be imported"))
+        return Test(name, test_operator, (value,))
 
 
-def _or(left: Test, right: Test) -> Test:
-    if left.question != right.question:
-        raise Unsupported(_("a condition on more than one question cannot be imported"))
-    if not left.negated and not right.negated and left.values and right.values:
-        return Test(left.question, left.values | right.values)
-    raise Unsupported(_("this combination of tests cannot be imported"))
-
-
-def _and(left: Test, right: Test) -> Test:
-    if left.question != right.question:
-        raise Unsupported(_("a condition on more than one question cannot be imported"))
-    if left == right:
-        return left
-    if left.negated and right.negated and left.values and right.values:
-        return Test(left.question, left.values | right.values, negated=True)
-    raise Unsupported(_("this combination of tests cannot be imported"))
+def _combined(parts: list[Node], kind: type[AllOf] | type[AnyOf]) -> Node:
+    """`parts` joined as `kind`, flattening nested nodes of the same kind."""
+    if len(parts) == 1:
+        return parts[0]
+    flat: list[Node] = []
+    for part in parts:
+        flat.extend(part.parts if isinstance(part, kind) else (part,))
+    return kind(tuple(dict.fromkeys(flat)))

@@ -5,17 +5,22 @@ applies to each question in it, together with the question's own."""
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from assessments.questionnaires.conditions import MAX_DEPTH, MAX_TESTS
+
 from .codes import QUESTION_CODE, question_code
 from .common import BUILT_IN_LISTS, MAIN_SECTION_CODE
-from .conditions import Test, Unsupported, combine_all, parse_relevant
+from .conditions import AllOf, Node, Test, Unsupported, all_of, parse_relevant, questions_of
 from .rows import Report
 from .survey import SURVEY, Entry
 
 CONDITION_TARGETS = ("single", "multiple", "yes_no", "yes_no_dk")
+NUMBER_TARGETS = ("integer", "decimal", "year")
+NUMBER = re.compile(r"-?\d{1,15}(?:\.\d{1,10})?")
 
 
 def assemble(
@@ -100,11 +105,22 @@ def _assign_codes(entries: list[Entry], report: Report) -> None:
         if question is None:
             continue
         if entry.name in seen:
-            report.refuse(
+            # pyxform allows a name again in another group ("comments" in each section); our
+            # codes are one per questionnaire, so the later one gets a numbered code.
+            code = question_code(question["code"], used) if entry.name else None
+            if code is None:
+                report.refuse(SURVEY, entry.row, _("name"), _("the question has no usable name"))
+                continue
+            question["code"] = code
+            report.warn(
                 SURVEY,
                 entry.row,
                 _("name “%(name)s”") % {"name": entry.name},
-                _("the name is used by an earlier question"),
+                _(
+                    "the name is used by an earlier question: imported under the code "
+                    "“%(code)s”; conditions on this name refer to the latest question so named"
+                )
+                % {"code": code},
             )
             continue
         seen.add(entry.name)
@@ -128,20 +144,21 @@ def _relevants(
     entry: Entry, open_groups: list[Entry], by_name: dict[str, Entry]
 ) -> list[tuple[int, str]]:
     """The `relevant` texts that apply to the question: its groups' and its own. A group's is
-    left out when the question's own condition is on a question of that same group: that
-    question only shows when the group's condition holds, and a question whose target is hidden
-    is hidden too, so the group's condition is already implied."""
-    target_groups: tuple[int, ...] = ()
+    left out when the question's own condition is only on questions of that same group: those
+    only show when the group's condition holds, and a question whose target is hidden is
+    hidden too, so the group's condition is already implied."""
+    implied: set[int] = set()
     if entry.relevant:
         try:
-            target = by_name.get(parse_relevant(entry.relevant).question)
+            targets = [by_name.get(name) for name in questions_of(parse_relevant(entry.relevant))]
         except Unsupported:
-            target = None  # reported when the condition is read
-        target_groups = target.groups if target is not None else ()
+            targets = []  # reported when the condition is read
+        if targets and all(target is not None for target in targets):
+            implied = set.intersection(*(set(target.groups) for target in targets if target))
     relevants = [
         (group.row, group.relevant)
         for group in open_groups
-        if group.relevant and id(group) not in target_groups
+        if group.relevant and id(group) not in implied
     ]
     if entry.relevant:
         relevants.append((entry.row, entry.relevant))
@@ -156,9 +173,14 @@ def _condition(
     question = entry.question
     assert question is not None
     try:
-        tests = [parse_relevant(text) for _row, text in relevants]
-        test = combine_all(tests)
-        question["condition"] = _stored(test, entry, by_name)
+        node = all_of([parse_relevant(text) for _row, text in relevants])
+        stored = _stored(node, by_name)
+        if _tests_in(stored) > MAX_TESTS or _depth(stored) > MAX_DEPTH:
+            raise Unsupported(
+                _("the condition combines more tests than can be imported (at most %(count)d)")
+                % {"count": MAX_TESTS}
+            )
+        question["condition"] = stored
     except Unsupported as exc:
         row, text = (
             relevants[-1]
@@ -170,8 +192,9 @@ def _condition(
             row,
             f"relevant “{text}”",
             _(
-                "%(reason)s; conditions can be = or != on a choice, selected(), joined by and/or, "
-                "or not()"
+                "%(reason)s; conditions can compare a question with =, !=, >, >=, < or <=, use "
+                "selected(), test that a question is answered, join these with and/or, or "
+                "negate them with not()"
             )
             % {"reason": exc},
         )
@@ -179,26 +202,76 @@ def _condition(
     return True
 
 
-def _stored(test: Test, entry: Entry, by_name: dict[str, Entry]) -> dict[str, Any]:
+def _stored(node: Node, by_name: dict[str, Entry]) -> dict[str, Any]:
+    """The node as our format's condition: tests joined with "all" / "any", a test alone when
+    the tests of one question merge (`a = 'x' or a = 'y'` is one test with two values)."""
+    if isinstance(node, Test):
+        return _stored_test(node, by_name)
+    combine = "all" if isinstance(node, AllOf) else "any"
+    # "any" merges equals/includes of one question, "all" its not_equals/excludes.
+    mergeable = ("equals", "includes") if combine == "any" else ("not_equals", "excludes")
+    by_code = {entry.question["code"]: entry for entry in by_name.values() if entry.question}
+    parts: list[dict[str, Any]] = []
+    for part in (_stored(child, by_name) for child in node.parts):
+        same = next(
+            (
+                kept
+                for kept in parts
+                if part.get("operator") in mergeable
+                and kept.get("question") == part.get("question")
+                and kept.get("operator") == part.get("operator")
+            ),
+            None,
+        )
+        if same is not None:
+            same["values"] = _in_choice_order(
+                [*same["values"], *part["values"]], by_code[part["question"]]
+            )
+        elif part not in parts:
+            parts.append(part)
+    return parts[0] if len(parts) == 1 else {combine: parts}
+
+
+def _tests_in(condition: dict[str, Any]) -> int:
+    parts = condition.get("all") or condition.get("any")
+    return sum(_tests_in(part) for part in parts) if parts else 1
+
+
+def _depth(condition: dict[str, Any]) -> int:
+    parts = condition.get("all") or condition.get("any")
+    return 1 + max(_depth(part) for part in parts) if parts else 1
+
+
+def _stored_test(test: Test, by_name: dict[str, Entry]) -> dict[str, Any]:
     target = by_name.get(test.question)
     if target is None or target.question is None:
-        raise Unsupported(_("“%(name)s” is not an earlier question") % {"name": test.question})
-    target_type = target.question["type"]
-    if target_type not in CONDITION_TARGETS:
         raise Unsupported(
-            _("a condition on “%(name)s” is only possible on a choice question")
+            _(
+                "“%(name)s” is not an earlier question that is imported (calculations, "
+                "metadata and later questions are not)"
+            )
             % {"name": test.question}
         )
+    code, target_type = target.question["code"], target.question["type"]
+    if test.operator == "answered":
+        if target_type in ("note", "matrix"):
+            raise Unsupported(_("“%(name)s” takes no answer to test") % {"name": test.question})
+        return {"question": code, "operator": "answered", "values": []}
+    if target_type in NUMBER_TARGETS:
+        return _number_test(test, code)
+    if target_type not in CONDITION_TARGETS:
+        raise Unsupported(
+            _("a question like “%(name)s” can only be tested for being answered (!= '')")
+            % {"name": test.question}
+        )
+    if test.operator not in ("equals", "not_equals", "selected", "not_selected"):
+        raise Unsupported(
+            _("“%(name)s” is a choice question: compare it with =, != or selected()")
+            % {"name": test.question}
+        )
+    negated = test.operator in ("not_equals", "not_selected")
     codes = _codes_by_name(target)
     if codes is None:  # a registry list: its codes are checked on import
-        if not test.values:
-            raise Unsupported(
-                _(
-                    "“is answered” on “%(name)s”, whose choices come from the registry, cannot "
-                    "be imported"
-                )
-                % {"name": test.question}
-            )
         values = sorted(test.values)
     else:
         unknown = sorted(value for value in test.values if value not in codes)
@@ -207,19 +280,34 @@ def _stored(test: Test, entry: Entry, by_name: dict[str, Entry]) -> dict[str, An
                 _("%(values)s: not choices of “%(name)s”")
                 % {"values": ", ".join(unknown), "name": test.question}
             )
-        order = list(dict.fromkeys(codes.values()))
-        wanted = {codes[value] for value in test.values} if test.values else set(order)
-        values = [code for code in order if code in wanted]
+        values = _in_choice_order([codes[value] for value in test.values], target)
     if target_type == "multiple":
-        if test.negated:
-            raise Unsupported(
-                _("“not selected” on the multiple choice question “%(name)s” cannot be imported")
-                % {"name": test.question}
-            )
-        operator = "includes"
+        operator = "excludes" if negated else "includes"
     else:
-        operator = "not_equals" if test.negated else "equals"
-    return {"question": target.question["code"], "operator": operator, "values": values}
+        operator = "not_equals" if negated else "equals"
+    return {"question": code, "operator": operator, "values": values}
+
+
+def _in_choice_order(values: list[str], target: Entry) -> list[str]:
+    """The values without repeats, in the order of the target's choices when it has a list."""
+    codes = _codes_by_name(target)
+    unique = list(dict.fromkeys(values))
+    if codes is None:
+        return sorted(unique)
+    order = list(dict.fromkeys(codes.values()))
+    return sorted(unique, key=lambda value: order.index(value) if value in order else len(order))
+
+
+def _number_test(test: Test, code: str) -> dict[str, Any]:
+    operator = {"selected": "equals", "not_selected": "not_equals"}.get(
+        test.operator, test.operator
+    )
+    values = [value.strip() for value in test.values]
+    if not all(NUMBER.fullmatch(value) for value in values):
+        raise Unsupported(
+            _("“%(name)s” is a number question: compare it with a number") % {"name": test.question}
+        )
+    return {"question": code, "operator": operator, "values": values}
 
 
 def _codes_by_name(target: Entry) -> dict[str, str] | None:

@@ -32,6 +32,7 @@ from .rows import Cells
 SURVEY = constants.SURVEY
 ENGLISH_FROM = "_english_from"  # on a choice read without English text
 NOTE_TYPES = frozenset({"note", "q note", "add note prompt"})
+ACKNOWLEDGED = {"code": "OK", "label": {"en": "OK", "fr": "OK", "es": "OK"}}
 _NUMBER = r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
 _BOUND = rf"\.\s*(>=|<=|>|<)\s*({_NUMBER})"
 _CONSTRAINT = re.compile(rf"{_BOUND}(?:\s+and\s*{_BOUND})?")
@@ -131,8 +132,67 @@ def _plain(cells: Cells, type_text: str) -> Entry | None:
         return _question(cells, "long_text" if multiline else "text")
     if tag == "input" and bind_type in ("int", "decimal", "date"):
         return _question(cells, {"int": "integer"}.get(bind_type, bind_type))
+    if tag == "input" and bind_type in ("time", "dateTime", "barcode"):
+        report.warn(
+            SURVEY,
+            number,
+            type_text,
+            _("answers are kept as text: their format is not checked (%(name)s)")
+            % {"name": cells.get("name")},
+        )
+        return _question(cells, "text")
+    if tag == "range":
+        return _range(cells, type_text)
+    if tag == "trigger" and bind_type == "string":  # acknowledge: one box to tick
+        report.warn(
+            SURVEY,
+            number,
+            type_text,
+            _("imported as a single choice with one answer, “OK” (%(name)s)")
+            % {"name": cells.get("name")},
+        )
+        entry = _question(cells, "single")
+        assert entry.question is not None
+        entry.question["choices"] = {"source": "local", "items": [dict(ACKNOWLEDGED)]}
+        entry.codes = {"OK": "OK"}
+        return entry
     report.refuse(SURVEY, number, type_text, _("answers of this type cannot be imported"))
     return None
+
+
+def _range(cells: Cells, type_text: str) -> Entry | None:
+    """A range (a slider from start to end) as a number with those bounds."""
+    parameters = dict(part.split("=", 1) for part in cells.get("parameters").split() if "=" in part)
+    try:
+        start, end, step = (
+            float(parameters.get(key, default))
+            for key, default in (("start", "1"), ("end", "10"), ("step", "1"))
+        )
+    except ValueError:
+        cells.report.refuse(
+            SURVEY, cells.number, "parameters", _("the range's start, end and step must be numbers")
+        )
+        return None
+    whole = all(float(value).is_integer() for value in (start, end, step))
+    cells.report.warn(
+        SURVEY,
+        cells.number,
+        type_text,
+        _("imported as a number from %(start)s to %(end)s; the slider and its step are not kept")
+        % {"start": _plain_number(min(start, end)), "end": _plain_number(max(start, end))},
+    )
+    entry = _question(cells, "integer" if whole else "decimal")
+    question = entry.question
+    assert question is not None
+    question["min_value"], question["max_value"] = (
+        _plain_number(min(start, end)),
+        _plain_number(max(start, end)),
+    )
+    return entry
+
+
+def _plain_number(value: float) -> int | float:
+    return int(value) if value.is_integer() else value
 
 
 def _select(cells: Cells, type_text: str, select: re.Match) -> Entry | None:
@@ -177,6 +237,13 @@ def _question(
         text, help_text = help_text, {}
     if not text:
         text = {"en": name}
+    if any("${" in value for value in (*text.values(), *help_text.values())):
+        report.warn(
+            SURVEY,
+            number,
+            "label",
+            _("answers referred to in the text (${…}) are not filled in: the text shows as written"),
+        )
     our_type = _refined_type(cells, our_type, list_name, or_other)
     question: dict[str, Any] = {"code": name, "type": our_type, "text": text}
     if help_text:
@@ -286,7 +353,7 @@ def read_sources(entry: Entry, cells: Cells, lists: dict[str, list[dict[str, Any
     report = cells.report
     our_type = question["type"]
     choice_source, columns_source = cells.get("choice_source"), cells.get("columns_source")
-    if our_type not in CHOICE_TYPES:
+    if our_type not in CHOICE_TYPES or question["choices"] is not None:  # none, or set by type
         return
     list_name = entry.list_name
     if (

@@ -246,8 +246,7 @@ def _question_row(question: Mapping[str, Any], lists: _ChoiceLists) -> dict[str,
         row["required"] = "yes"
     row["constraint"] = _constraint_text(question.get("min_value"), question.get("max_value"))
     if question.get("condition"):
-        names = lists.names_by_question.get(str(question["condition"].get("question")), {})
-        row["relevant"] = _relevant_text(question["condition"], code, names)
+        row["relevant"] = _relevant_text(question["condition"], code, lists.names_by_question)
     if our_type in ("year", "matrix"):
         row["our_type"] = our_type
     if our_type == "long_text":
@@ -307,18 +306,40 @@ _WRITTEN_TESTS = {
     "equals": ("{ref} = {value}", " or "),
     "not_equals": ("{ref} != {value}", " and "),
     "includes": ("selected({ref}, {value})", " or "),
+    "excludes": ("not(selected({ref}, {value}))", " and "),
+    "greater_than": ("{ref} > {number}", ""),
+    "at_least": ("{ref} >= {number}", ""),
+    "less_than": ("{ref} < {number}", ""),
+    "at_most": ("{ref} <= {number}", ""),
 }
 
 
-def _relevant_text(condition: Mapping[str, Any], code: str, names: Mapping[str, str]) -> str:
+def _relevant_text(
+    condition: Mapping[str, Any], code: str, names_by_question: Mapping[str, Mapping[str, str]]
+) -> str:
+    """The XLSForm `relevant` of a condition: a test, or tests joined with and / or (each
+    part in parentheses when it joins several)."""
+    for combine, connector in (("all", " and "), ("any", " or ")):
+        if combine in condition:
+            parts = [_relevant_text(part, code, names_by_question) for part in condition[combine]]
+            return connector.join(
+                f"({part})" if " and " in part or " or " in part else part for part in parts
+            )
     operator = condition.get("operator")
+    reference = "${" + str(condition.get("question")) + "}"
+    if operator == "answered":
+        return f"{reference} != ''"
     values = list(condition.get("values") or [])
     if operator not in _WRITTEN_TESTS or not values:
         raise ValueError(f"question '{code}': condition {condition!r} cannot be written")
+    names = names_by_question.get(str(condition.get("question")), {})
     template, connector = _WRITTEN_TESTS[operator]
-    reference = "${" + str(condition["question"]) + "}"
     return connector.join(
-        template.format(ref=reference, value=_quoted(names.get(str(value), str(value)), code))
+        template.format(
+            ref=reference,
+            value=_quoted(names.get(str(value), str(value)), code),
+            number=value,
+        )
         for value in values
     )
 

@@ -283,7 +283,7 @@ def test_an_operator_that_does_not_fit_the_target_is_refused(admin_client, draft
         condition_values="POLICY",
     )
     assert response.status_code == 200
-    assert "use “includes” for a multiple choice question" in form_errors(response)
+    assert "use “includes” or “excludes” for a multiple choice question" in form_errors(response)
 
 
 def test_a_choice_question_without_choices_is_refused(admin_client, draft) -> None:
@@ -298,7 +298,7 @@ def test_changing_the_type_of_a_condition_target_is_refused(admin_client, draft)
     response = edit_question(admin_client, question, type="text", choice_source="")
     assert response.status_code == 200
     errors = form_errors(response)
-    assert "strategy_since" in errors and "single, multiple or yes/no" in errors
+    assert "strategy_since" in errors and "must be a choice, yes/no or number question" in errors
 
 
 def test_local_choices_are_checked_with_the_question(admin_client, draft) -> None:
@@ -462,3 +462,53 @@ def test_an_xlsform_of_an_existing_version_is_refused(admin_client, shipped) -> 
     assert response.status_code == 200
     assert "already exists" in page(response).text_content()
     assert Questionnaire.objects.count() == 3
+
+
+def combined(*tests: dict) -> str:
+    return json.dumps({"all": list(tests)})
+
+
+NATIONAL_YES = {"question": "contribution_national", "operator": "equals", "values": ["yes"]}
+SOME_TYPES = {"question": "contribution_national_types", "operator": "answered", "values": []}
+
+
+def test_a_combined_condition_is_saved_and_exported(admin_client, draft) -> None:
+    question = draft.questions.get(code="contribution_national_example")
+    response = edit_question(
+        admin_client,
+        question,
+        condition_question="",
+        condition_group=combined(NATIONAL_YES, SOME_TYPES),
+    )
+    assert response.status_code == 302, form_errors(response)
+    saved = Question.objects.get(pk=question.pk)
+    assert (saved.condition_question, saved.condition_group) == (
+        None,
+        {"all": [NATIONAL_YES, SOME_TYPES]},
+    )
+    exported = questionnaire_to_dict(draft)
+    by_code = {q["code"]: q for s in exported["sections"] for q in s["questions"]}
+    assert by_code["contribution_national_example"]["condition"] == {
+        "all": [NATIONAL_YES, SOME_TYPES]
+    }
+
+
+def test_a_combined_condition_with_a_bad_test_is_refused_on_its_field(admin_client, draft) -> None:
+    question = draft.questions.get(code="contribution_national_example")
+    ghost = {"question": "ghost", "operator": "equals", "values": ["yes"]}
+    response = edit_question(
+        admin_client, question, condition_question="", condition_group=combined(NATIONAL_YES, ghost)
+    )
+    assert response.status_code == 200
+    field = page(response).xpath("//div[contains(@class, 'field-condition_group')]")[0]
+    assert "“ghost” is not an earlier question" in field.text_content()
+    assert Question.objects.get(pk=question.pk).condition_group is None
+
+
+def test_a_single_and_a_combined_condition_together_are_refused(admin_client, draft) -> None:
+    question = draft.questions.get(code="contribution_national_example")
+    response = edit_question(
+        admin_client, question, condition_group=combined(NATIONAL_YES, SOME_TYPES)
+    )
+    assert response.status_code == 200
+    assert "either a single condition or a combined one" in form_errors(response)

@@ -126,12 +126,61 @@ REFUSALS = {
     ),
     "condition on a text question": (
         set_condition(3, when("name", "equals", "A")),
-        "“name” must be a single, multiple or yes/no question.",
+        "“name” must be a choice, yes/no or number question (any other question can only be "
+        "tested with “answered”).",
     ),
     "equals on a multiple": (
         set_condition(2, when("picks", "equals", "X")),
-        "use “includes” for a multiple choice question.",
+        "use “includes” or “excludes” for a multiple choice question.",
     ),
+    "excludes on a single choice": (
+        set_condition(2, when("kind", "excludes", "A")),
+        "“excludes” is for multiple choice questions; use “equals” or “not_equals”.",
+    ),
+    "answered with values": (
+        set_condition(3, when("name", "answered", "A")),
+        "values: “answered” takes no values (an empty list).",
+    ),
+    "both all and any": (
+        set_condition(3, {"all": [when("kind", "equals", "A")] * 2, "any": []}),
+        "condition: either “all” or “any”, alone.",
+    ),
+    "a combination of one": (
+        set_condition(3, {"any": [when("kind", "equals", "A")]}),
+        "condition.any: a list of at least two conditions.",
+    ),
+    "a bad test inside a combination": (
+        set_condition(3, {"all": [when("kind", "equals", "A"), when("ghost", "equals", "A")]}),
+        "questions[3] (since).condition.all[1].question: “ghost” is not an earlier question",
+    ),
+    "combinations nested too deep": (
+        set_condition(
+            3,
+            {
+                "all": [
+                    when("kind", "equals", "A"),
+                    {
+                        "any": [
+                            when("kind", "equals", "B"),
+                            {
+                                "all": [
+                                    when("kind", "equals", "A"),
+                                    {"any": [when("kind", "equals", "A")] * 2},
+                                ]
+                            },
+                        ]
+                    },
+                ]
+            },
+        ),
+        "condition.all[1].any[1]: combinations nest at most 3 deep.",
+    ),
+    "too many tests": (
+        set_condition(3, {"any": [when("kind", "equals", "A")] * 21}),
+        "condition: at most 20 tests.",
+    ),
+}
+REFUSALS |= {
     "value not a choice": (
         set_condition(2, when("kind", "equals", "Z")),
         "values: not choices of “kind”: Z.",

@@ -124,3 +124,82 @@ def test_an_invalid_answer_to_a_condition_target_hides_its_dependents():
     result = validate_answers(cascade_schema(), {"a": "yes", "b": "Z", "c": "text"})
     assert result.errors == {"b": ["“Z” is not one of the available choices."]}
     assert result.dropped == ["c"]
+
+
+# --- combined conditions and number tests ---------------------------------------------------
+
+
+def combined_schema(condition: dict) -> QuestionnaireSchema:
+    return make_schema(
+        question("has_strategy", "single", choices=local("YES", "NO", "SOON")),
+        question("staff", "integer"),
+        question("picked", "multiple", choices=COLOURS),
+        question("note", "text"),
+        question("why", "text", required=True, condition=condition),
+    )
+
+
+ADULT = when("staff", "at_least", "18")
+
+
+@pytest.mark.parametrize(
+    ("condition", "answers", "shown"),
+    [
+        ({"all": [when("has_strategy", "equals", "YES"), ADULT]}, {"has_strategy": "YES", "staff": "18"}, True),
+        ({"all": [when("has_strategy", "equals", "YES"), ADULT]}, {"has_strategy": "YES", "staff": "17"}, False),
+        ({"all": [when("has_strategy", "equals", "YES"), ADULT]}, {"has_strategy": "YES"}, False),
+        ({"any": [when("has_strategy", "equals", "YES"), ADULT]}, {"has_strategy": "NO", "staff": "40"}, True),
+        ({"any": [when("has_strategy", "equals", "YES"), ADULT]}, {"has_strategy": "NO", "staff": "4"}, False),
+        ({"any": [when("has_strategy", "equals", "YES"), ADULT]}, {}, False),
+        (
+            {"all": [when("picked", "excludes", "RED"), {"any": [ADULT, when("note", "answered")]}]},
+            {"picked": ["BLUE"], "note": "Some"},
+            True,
+        ),
+        (
+            {"all": [when("picked", "excludes", "RED"), {"any": [ADULT, when("note", "answered")]}]},
+            {"picked": ["BLUE", "RED"], "note": "Some"},
+            False,
+        ),
+        (
+            {"all": [when("picked", "excludes", "RED"), {"any": [ADULT, when("note", "answered")]}]},
+            {"note": "Some"},  # "excludes" needs the target answered
+            False,
+        ),
+    ],
+)  # fmt: skip
+def test_combined_conditions_show_the_question_when_all_or_any_of_their_tests_hold(
+    condition, answers, shown
+):
+    result = validate_answers(combined_schema(condition), answers)
+    assert (result.errors == {"why": [REQUIRED]}) is shown
+
+
+@pytest.mark.parametrize(
+    ("operator", "bound", "staff", "shown"),
+    [
+        ("greater_than", "5", "6", True),
+        ("greater_than", "5", "5", False),
+        ("at_least", "5", "5", True),
+        ("less_than", "5", "4", True),
+        ("less_than", "5", "5", False),
+        ("at_most", "5", "5", True),
+        ("at_most", "5", "6", False),
+        ("equals", "5", "5", True),
+        ("not_equals", "5", "5", False),
+        ("not_equals", "5", "7", True),
+        ("at_least", "2.5", "3", True),
+    ],
+)
+def test_number_tests_compare_the_answer_as_a_number(operator, bound, staff, shown):
+    result = validate_answers(combined_schema(when("staff", operator, bound)), {"staff": staff})
+    assert (result.errors == {"why": [REQUIRED]}) is shown
+
+
+def test_an_answer_hidden_by_a_combined_condition_is_dropped():
+    condition = {"all": [when("has_strategy", "equals", "YES"), ADULT]}
+    result = validate_answers(
+        combined_schema(condition), {"has_strategy": "YES", "staff": "3", "why": "Because"}
+    )
+    assert result.errors == {}
+    assert result.dropped == ["why"]

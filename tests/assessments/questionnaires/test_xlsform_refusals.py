@@ -16,39 +16,15 @@ from hypothesis import strategies as st
 
 from assessments.questionnaires.xlsform import XLSFormError, xlsform_to_questionnaire
 from tests.assessments.questionnaires.xlsform_helpers import (
+    COLOR_CHOICES,
     COLORS,
+    form,
+    questions,
     read_form,
+    refusals,
     workbook_bytes,
     xlsform,
 )
-
-COLOR_CHOICES = [
-    ["list_name", "name", "label"],
-    ["colors", "RED", "Red"],
-    ["colors", "BLUE", "Blue"],
-]
-
-
-def form(survey: list[list], choices: list[list] | None = None, **sheets: list[list]) -> bytes:
-    """A workbook with no settings sheet (as most real forms), unless given."""
-    return workbook_bytes({"survey": survey, "choices": choices or COLOR_CHOICES, **sheets})
-
-
-def refusals(source: bytes) -> list[tuple[str, int, str]]:
-    with pytest.raises(XLSFormError) as caught:
-        xlsform_to_questionnaire(source, filename="form.xlsx")
-    return [(r.sheet, r.row, r.construct) for r in caught.value.refusals]
-
-
-def warnings(source: bytes) -> list[tuple[str, int, str]]:
-    imported = xlsform_to_questionnaire(source, filename="form.xlsx")
-    return [(w.sheet, w.row, w.construct) for w in imported.warnings]
-
-
-def questions(source: bytes, **options) -> list[dict]:
-    data = read_form(source, **options)
-    return [q for section in data["sections"] for q in section["questions"]]
-
 
 # --- spellings and defaults ---------------------------------------------------------------
 
@@ -146,100 +122,6 @@ def test_an_old_xls_workbook_is_read_like_an_xlsx():
     )
 
 
-# --- warnings: imported, with what was left out -------------------------------------------
-
-
-def test_kobo_extra_columns_are_warned_once_each_with_their_first_row():
-    survey = [
-        ["type", "name", "label", "$kuid", "$autoname", "required_message"],
-        ["text", "a", "A", "k1", "a", None],
-        ["integer", "b", "B", "k2", "b", "Please answer"],
-    ]
-
-    assert warnings(form(survey)) == [
-        ("survey", 2, "column “$kuid”"),
-        ("survey", 2, "column “$autoname”"),
-        ("survey", 3, "column “required_message”"),
-    ]
-
-
-def test_a_fourth_language_is_warned_and_the_others_are_kept():
-    survey = [
-        ["type", "name", "label::English (en)", "label::Arabic (ar)", "label::French (fr)"],
-        ["text", "a", "Name", "اسم", "Nom"],
-    ]
-    imported = xlsform_to_questionnaire(form(survey), filename="f.xlsx")
-
-    (question,) = imported.questionnaire["sections"][0]["questions"]
-    assert question["text"] == {"en": "Name", "fr": "Nom"}
-    assert [(w.sheet, w.row, w.construct) for w in imported.warnings] == [
-        ("survey", 2, "language “Arabic (ar)”")
-    ]
-
-
-def test_calculate_and_metadata_are_warned_notes_are_kept_and_hint_only_rows_use_the_hint():
-    survey = [
-        ["type", "name", "label", "hint", "calculation"],
-        ["start", "start"],
-        ["deviceid", "deviceid"],
-        ["note", "intro", "Welcome"],
-        ["integer", "n", "Count"],
-        ["calculate", "double", None, None, "${n} * 2"],
-        ["text", "remark", None, "Any remark?"],
-    ]
-    source = form(survey)
-
-    assert warnings(source) == [
-        ("survey", 2, "start"),
-        ("survey", 3, "deviceid"),
-        ("survey", 6, "calculate"),
-        ("survey", 7, "hint"),
-    ]
-    intro, count, remark = questions(source)
-    assert (intro["type"], intro["text"]) == ("note", {"en": "Welcome"})
-    assert count["code"] == "n"
-    assert (remark["text"], "help" in remark) == ({"en": "Any remark?"}, False)
-
-
-def test_media_on_labels_is_warned_and_the_text_kept():
-    survey = [
-        ["type", "name", "label", "media::image", "audio::English (en)"],
-        ["text", "a", "A", "a.png", "a.mp3"],
-    ]
-    source = form(survey)
-
-    assert warnings(source) == [("survey", 2, "column “image”"), ("survey", 2, "column “audio”")]
-    assert questions(source)[0]["text"] == {"en": "A"}
-
-
-def test_constraints_beyond_number_bounds_and_conditional_required_are_warned():
-    survey = [
-        ["type", "name", "label", "constraint", "required"],
-        ["integer", "age", "Age", ". >= 0 and . <= 120", "yes"],
-        ["text", "phone", "Phone", "regex(., '^[0-9]+$')", "${age} > 18"],
-    ]
-    source = form(survey)
-
-    assert warnings(source) == [("survey", 3, "required"), ("survey", 3, "constraint")]
-    age, phone = questions(source)
-    assert (age["min_value"], age["max_value"], age["required"]) == (0, 120, True)
-    assert (phone["min_value"], phone["required"]) == (None, False)
-
-
-def test_names_that_are_not_our_codes_are_imported_under_a_code_and_warned():
-    survey = [
-        ["type", "name", "label", "relevant"],
-        ["select_one colors", "Q1_Colour", "Colour"],
-        ["text", "Q2", "Why", "${Q1_Colour} = 'RED'"],
-    ]
-    source = form(survey)
-
-    first, second = questions(source)
-    assert (first["code"], second["code"]) == ("q1_colour", "q2")
-    assert second["condition"] == {"question": "q1_colour", "operator": "equals", "values": ["RED"]}
-    assert ("survey", 2, "name “Q1_Colour”") in warnings(source)
-
-
 # --- refusals: what would change the meaning of the answers --------------------------------
 
 
@@ -255,7 +137,7 @@ def test_each_refused_construct_names_sheet_row_and_construct():
         ["end_repeat"],
         ["select_one colors", "b", "B", None, "color = ${a}"],
         ["integer", "c", "C", "${a} > 3"],
-        ["text", "d", "D", "${a} = 'RED' and ${b} = 'BLUE'"],
+        ["text", "d", "D", "${a} = 'RED' and ${b} = 'BLUE'"],  # b is refused
         ["text", "e", "E", "${unknown} = 'RED'"],
         ["text", "f", "F", "${a} = 'GREEN'"],
     ]

@@ -83,3 +83,33 @@ def question_defaults(**fields: Any) -> dict[str, Any]:
     }
     question.update(fields)
     return question
+
+
+# --- real-world forms: a workbook without settings, and what reading it gives -------------
+
+COLOR_CHOICES = [
+    ["list_name", "name", "label"],
+    ["colors", "RED", "Red"],
+    ["colors", "BLUE", "Blue"],
+]
+
+
+def form(survey: list[list], choices: list[list] | None = None, **sheets: list[list]) -> bytes:
+    """A workbook with no settings sheet (as most real forms), unless given."""
+    return workbook_bytes({"survey": survey, "choices": choices or COLOR_CHOICES, **sheets})
+
+
+def refusals(source: bytes) -> list[tuple[str, int, str]]:
+    with pytest.raises(XLSFormError) as caught:
+        xlsform_to_questionnaire(source, filename="form.xlsx")
+    return [(r.sheet, r.row, r.construct) for r in caught.value.refusals]
+
+
+def warnings(source: bytes) -> list[tuple[str, int, str]]:
+    imported = xlsform_to_questionnaire(source, filename="form.xlsx")
+    return [(w.sheet, w.row, w.construct) for w in imported.warnings]
+
+
+def questions(source: bytes, **options) -> list[dict]:
+    data = read_form(source, **options)
+    return [q for section in data["sections"] for q in section["questions"]]

@@ -193,3 +193,62 @@ def test_an_autosave_that_refuses_a_value_says_not_saved(
 
     autosaved(page, lambda: (since.fill("2015"), since.blur()))
     expect(status).to_have_text("Saved")
+
+
+def test_a_combined_condition_shows_and_hides_the_question_as_answers_change(
+    browser_page, invitation_link
+):
+    from playwright.sync_api import expect
+
+    from assessments.questionnaires.models import Question
+    from assessments.questionnaires.selectors import _published_schemas
+
+    # National examples only when national contribution is "yes" and either bilateral
+    # contribution is "yes" or a representation level is given.
+    Question.objects.filter(
+        questionnaire__audience="state", code="contribution_national_example"
+    ).update(
+        condition_question=None,
+        condition_operator="",
+        condition_values=[],
+        condition_group={
+            "all": [
+                {"question": "contribution_national", "operator": "equals", "values": ["yes"]},
+                {
+                    "any": [
+                        {
+                            "question": "contribution_bilateral",
+                            "operator": "equals",
+                            "values": ["yes"],
+                        },
+                        {"question": "representation_level", "operator": "answered", "values": []},
+                    ]
+                },
+            ]
+        },
+    )
+    _published_schemas.clear()
+    page = browser_page
+    page.goto(invitation_link)
+    page.get_by_role("link", name=re.compile("^Start")).click()
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page).to_have_url(re.compile(r"/page/2/$"))
+
+    example = page.locator("#q-contribution_national_example")
+    expect(example).to_be_hidden()
+    autosaved(page, lambda: page.locator("#q-contribution_national").get_by_label("Yes").check())
+    expect(example).to_be_hidden()  # neither of the "any" holds yet
+    bilateral = page.locator("#q-contribution_bilateral")
+    autosaved(page, lambda: bilateral.get_by_label("Yes").check())
+    expect(example).to_be_visible()
+    autosaved(page, lambda: bilateral.get_by_label("No", exact=True).check())
+    expect(example).to_be_hidden()
+    levels = page.locator("#q-representation_level input[type=checkbox]")
+    autosaved(page, lambda: levels.first.check())
+    expect(example).to_be_visible()
+
+    # The server decides the same on a reload.
+    page.reload()
+    expect(example).to_be_visible()
+    autosaved(page, lambda: page.locator("#q-contribution_national").get_by_label("No", exact=True).check())
+    expect(example).to_be_hidden()

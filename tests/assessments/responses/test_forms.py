@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -220,11 +221,49 @@ def test_conditional_questions_carry_their_condition_and_start_hidden() -> None:
     page = render(answers={"colour": "BLUE"})
     shade = wrapper(page, "shade")
     assert shade.get("hidden") is not None
-    assert shade.get("data-condition-question") == "colour"
-    assert shade.get("data-condition-operator") == "equals"
-    assert shade.get("data-condition-values") == '["RED"]'
+    assert json.loads(shade.get("data-condition")) == {
+        "question": "colour",
+        "operator": "equals",
+        "values": ["RED"],
+    }
     assert wrapper(page, "not_red").get("hidden") is None
-    assert wrapper(page, "name").get("data-condition-question") is None
+    assert wrapper(page, "name").get("data-condition") is None
+
+
+def test_a_combined_condition_carries_the_results_of_tests_on_other_sections() -> None:
+    on_first = {"question": "agree", "operator": "equals", "values": ["yes"]}
+    on_second = {"question": "size", "operator": "at_least", "values": ["18"]}
+    two_sections = {
+        **EXAMPLE,
+        "sections": [
+            {**EXAMPLE["sections"][0], "questions": [q("agree", "yes_no")]},
+            {
+                "code": "S2",
+                "title": {"en": "Second"},
+                "per_mechanism": False,
+                "questions": [
+                    q("size", "integer"),
+                    q("why", "text", condition={"all": [on_first, on_second]}),
+                ],
+            },
+        ],
+    }
+    schema = schema_from_dict(two_sections, {})
+
+    def condition_on_page(answers: dict) -> tuple[dict, bool]:
+        section = build_section_context(schema, "S2", answers=answers, errors={}, language="en")
+        page = html.fromstring(render_to_string("assessments/_section.html", {"section": section}))
+        why = wrapper(page, "why")
+        return json.loads(why.get("data-condition")), why.get("hidden") is None
+
+    assert condition_on_page({"agree": "yes", "size": 20}) == (
+        {"all": [{"result": True}, on_second]},
+        True,
+    )
+    assert condition_on_page({"agree": "no", "size": 20}) == (
+        {"all": [{"result": False}, on_second]},
+        False,
+    )
 
 
 def test_the_other_text_shows_when_other_is_chosen() -> None:

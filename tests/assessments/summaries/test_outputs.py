@@ -192,6 +192,29 @@ def test_the_summaries_page_flags_answers_submitted_after_a_summary_was_written(
 
 
 @pytest.mark.django_db
+def test_a_published_edited_summary_is_flagged_by_newer_answers_and_keeps_its_text(
+    world, admin_client
+):
+    edited = summary_edit_section(summary=generate(world, "RCM"), number="4", text="Our own words.")
+    published = summary_publish(summary=edited)
+    text = published.published_text
+    url = reverse("assessments:round_summaries", args=[world.slug])
+
+    def flagged() -> bool:
+        rows = admin_client.get(url).context["summaries"]
+        return next(s.has_newer_answers for s in rows if s.mechanism.acronym == "RCM")
+
+    assert flagged() is False
+    change_answers(block_of(world, "MX", "RCM"), {})  # MX submits its RCM block again, later
+    assert flagged() is True
+    generate(world, "RCM")  # without force: a published summary keeps its text
+    assert flagged() is True
+    again = Summary.objects.get(pk=published.pk)
+    assert (again.status, again.published_text) == (Summary.Status.PUBLISHED, text)
+    assert again.newer_answers is True
+
+
+@pytest.mark.django_db
 def test_the_round_summaries_page_lists_the_mechanisms_without_a_summary(world, admin_client):
     page = admin_client.get(reverse("assessments:round_summaries", args=[world.slug]))
     assert page.status_code == 200
