@@ -378,7 +378,9 @@ def _check_test(condition: Any, where: str, context: tuple, errors: list[str]) -
     if operator not in conditions.CHOICE_OPERATORS:
         errors.append(f"{where}.operator: one of {', '.join(conditions.CHOICE_OPERATORS)}.")
     elif multiple and operator not in conditions.MULTIPLE_OPERATORS:
-        errors.append(f"{where}.operator: use “includes” or “excludes” for a multiple choice question.")
+        errors.append(
+            f"{where}.operator: use “includes” or “excludes” for a multiple choice question."
+        )
     elif not multiple and operator in conditions.MULTIPLE_OPERATORS:
         errors.append(
             f"{where}.operator: “{operator}” is for multiple choice questions; use “equals” or "

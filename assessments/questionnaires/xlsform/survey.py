@@ -242,7 +242,9 @@ def _question(
             SURVEY,
             number,
             "label",
-            _("answers referred to in the text (${…}) are not filled in: the text shows as written"),
+            _(
+                "answers referred to in the text (${…}) are not filled in: the text shows as written"
+            ),
         )
     our_type = _refined_type(cells, our_type, list_name, or_other)
     question: dict[str, Any] = {"code": name, "type": our_type, "text": text}

@@ -250,5 +250,8 @@ def test_a_combined_condition_shows_and_hides_the_question_as_answers_change(
     # The server decides the same on a reload.
     page.reload()
     expect(example).to_be_visible()
-    autosaved(page, lambda: page.locator("#q-contribution_national").get_by_label("No", exact=True).check())
+    autosaved(
+        page,
+        lambda: page.locator("#q-contribution_national").get_by_label("No", exact=True).check(),
+    )
     expect(example).to_be_hidden()
