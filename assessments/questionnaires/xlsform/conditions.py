@@ -36,8 +36,7 @@ _OPERATORS = {
     "<": ("less_than", "at_least"),
     "<=": ("at_most", "greater_than"),
 }
-NEGATION = {first: second for first, second in _OPERATORS.values()}
-NEGATION |= {"includes": "excludes", "excludes": "includes"}
+_MIRRORED = {">": "<", ">=": "<=", "<": ">", "<=": ">="}
 
 
 class Unsupported(ValueError):
@@ -205,13 +204,20 @@ class _Parser:
                 _("the function or word “%(word)s” is beyond the conditions that can be imported")
                 % {"word": token[1]}
             )
-        name = self.take("ref")
+        reversed_ = token is not None and token[0] in ("value", "number")  # `18 <= ${age}`
+        if reversed_:
+            value = self.take_value()
+        name = self.take("ref") if not reversed_ else ""
         operator = self.peek()
         if operator is None or operator[0] != "op" or operator[1] not in _OPERATORS:
             raise Unsupported(_("a question must be compared with =, !=, >, >=, < or <="))
         self.position += 1
-        value = self.take_value()
-        test_operator = _OPERATORS[operator[1]][1 if negated else 0]
+        if reversed_:
+            name = self.take("ref")
+        else:
+            value = self.take_value()
+        symbol = _MIRRORED.get(operator[1], operator[1]) if reversed_ else operator[1]
+        test_operator = _OPERATORS[symbol][1 if negated else 0]
         if value == "":
             if test_operator == "not_equals":
                 return Test(name, "answered")

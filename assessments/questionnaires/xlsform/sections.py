@@ -20,6 +20,8 @@ from .survey import SURVEY, Entry
 
 CONDITION_TARGETS = ("single", "multiple", "yes_no", "yes_no_dk")
 NUMBER_TARGETS = ("integer", "decimal", "year")
+ALWAYS = re.compile(r"\s*true\(\s*\)\s*")
+NEVER = re.compile(r"\s*false\(\s*\)\s*")
 NUMBER = re.compile(r"-?\d{1,15}(?:\.\d{1,10})?")
 
 
@@ -77,6 +79,18 @@ def assemble(
                 sections.append(current)
             entry.groups = tuple(id(group) for group in open_groups)
             relevants = _relevants(entry, open_groups, by_name)
+            # `true()` is no condition at all; `false()` is a question never asked.
+            relevants = [(row, text) for row, text in relevants if not ALWAYS.fullmatch(text)]
+            never = next((row for row, text in relevants if NEVER.fullmatch(text)), None)
+            if never is not None:
+                report.warn(
+                    SURVEY,
+                    never,
+                    "relevant “false()”",
+                    _("the question is never shown, so it is not imported (%(name)s)")
+                    % {"name": entry.name},
+                )
+                continue  # and not a target: a condition on it is refused, as on a calculation
             if (relevants and _condition(entry, relevants, by_name, report)) or not relevants:
                 current["questions"].append(question)
             by_name[entry.name] = entry

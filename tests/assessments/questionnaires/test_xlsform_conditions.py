@@ -76,6 +76,8 @@ def condition_of(relevant: str) -> dict | None:
         ("not(${size} < 5)", "at_least", "size", ["5"]),
         ("${size} <= 2.5", "at_most", "size", ["2.5"]),
         ("${size} = 3", "equals", "size", ["3"]),
+        ("18 <= ${size}", "at_least", "size", ["18"]),
+        ("'RED' = ${color}", "equals", "color", ["RED"]),
         ("${size} != '3'", "not_equals", "size", ["3"]),
     ],
 )

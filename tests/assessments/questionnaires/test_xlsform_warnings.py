@@ -157,3 +157,19 @@ def test_names_that_are_not_our_codes_are_imported_under_a_code_and_warned():
     assert (first["code"], second["code"]) == ("q1_colour", "q2")
     assert second["condition"] == {"question": "q1_colour", "operator": "equals", "values": ["RED"]}
     assert ("survey", 2, "name “Q1_Colour”") in warnings(source)
+
+
+def test_true_is_no_condition_and_a_question_relevant_false_is_left_out_with_a_warning():
+    survey = [
+        ["type", "name", "label", "relevant"],
+        ["text", "shown", "Shown", "true()"],
+        ["text", "hidden", "Never shown", "false()"],
+        ["text", "after", "After"],
+    ]
+    source = form(survey)
+
+    assert warnings(source) == [("survey", 3, "relevant “false()”")]
+    assert [(q["code"], q["condition"]) for q in questions(source)] == [
+        ("shown", None),
+        ("after", None),
+    ]
