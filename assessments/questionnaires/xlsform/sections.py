@@ -118,10 +118,10 @@ def _assign_codes(entries: list[Entry], report: Report) -> None:
         question = entry.question
         if question is None:
             continue
-        if entry.name in seen:
+        if entry.name and entry.name in seen:
             # pyxform allows a name again in another group ("comments" in each section); our
             # codes are one per questionnaire, so the later one gets a numbered code.
-            code = question_code(question["code"], used) if entry.name else None
+            code = question_code(question["code"], used)
             if code is None:
                 report.refuse(SURVEY, entry.row, _("name"), _("the question has no usable name"))
                 continue
@@ -137,12 +137,23 @@ def _assign_codes(entries: list[Entry], report: Report) -> None:
                 % {"code": code},
             )
             continue
-        seen.add(entry.name)
+        if entry.name:
+            seen.add(entry.name)
         if entry.name in used:
             continue
-        code = question_code(entry.name, used) if entry.name else None
+        code = question_code(entry.name or _english_text(question), used)
         if code is None:
             report.refuse(SURVEY, entry.row, _("name"), _("the question has no usable name"))
+            continue
+        if not entry.name:
+            question["code"] = code
+            report.warn(
+                SURVEY,
+                entry.row,
+                _("name"),
+                _("the row has no name: imported under the code “%(code)s”, made from its label")
+                % {"code": code},
+            )
             continue
         question["code"] = code
         report.warn(
@@ -152,6 +163,11 @@ def _assign_codes(entries: list[Entry], report: Report) -> None:
             _("imported under the code “%(code)s” (codes are lower-case letters, digits and _)")
             % {"code": code},
         )
+
+
+def _english_text(question: dict[str, Any]) -> str:
+    """The first words of the question's text, to make a code of."""
+    return " ".join((question.get("text") or {}).get("en", "").split()[:6])
 
 
 def _relevants(

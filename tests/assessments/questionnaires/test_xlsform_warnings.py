@@ -4,7 +4,7 @@ kept in the nearest form our model holds), each warning with its sheet, row and 
 from __future__ import annotations
 
 from assessments.questionnaires.xlsform import xlsform_to_questionnaire
-from tests.assessments.questionnaires.xlsform_helpers import form, questions, warnings
+from tests.assessments.questionnaires.xlsform_helpers import form, questions, refusals, warnings
 
 # --- warnings: imported, with what was left out -------------------------------------------
 
@@ -172,4 +172,22 @@ def test_true_is_no_condition_and_a_question_relevant_false_is_left_out_with_a_w
     assert [(q["code"], q["condition"]) for q in questions(source)] == [
         ("shown", None),
         ("after", None),
+    ]
+
+
+def test_a_question_without_a_name_gets_a_code_made_from_its_label():
+    survey = [
+        ["type", "name", "label"],
+        ["text", None, "Any remark on the visit?"],
+        ["text", None, "Any remark on the visit?"],
+        ["integer", None, None],
+    ]
+
+    assert refusals(form(survey)) == [("survey", 4, "name")]
+    survey.pop()
+    source = form(survey)
+    assert warnings(source) == [("survey", 2, "name"), ("survey", 3, "name")]
+    assert [q["code"] for q in questions(source)] == [
+        "any_remark_on_the_visit",
+        "any_remark_on_the_visit_2",
     ]
