@@ -48,7 +48,10 @@ class QuestionAdminForm(forms.ModelForm):
     condition_values = CodeListField(
         label=_("Condition values"),
         required=False,
-        help_text=_("Choice codes of the condition question, separated by commas (e.g. YES, NO)."),
+        help_text=_(
+            "Choice codes of the condition question, separated by commas (e.g. YES, NO); numbers "
+            "for a number question (e.g. 18); none for “is answered”."
+        ),
     )
 
     class Meta:
