@@ -7,23 +7,17 @@ database ids, so export → import → export gives the same document.
 
 from __future__ import annotations
 
-import datetime
-import itertools
 import json
 import json.encoder
 from collections.abc import Callable, Iterable, Iterator
-from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.db.models import Case, CharField, F, Value, When
-from django.db.models.functions import Coalesce, Collate, Concat
-
-from assessments.questionnaires.models import Question
-from assessments.questionnaires.selectors import questionnaire_schema
 from assessments.questionnaires.services import questionnaire_to_dict
-from assessments.responses.models import Answer, Response
-from assessments.responses.services import answers_from_values
+from assessments.reporting.backup_responses import (
+    STREAM_CHUNK,
+    responses_snapshot,
+    to_json,
+)
 from assessments.rounds.models import FocalPoint, SurveyRound
 from mechanisms.models import Mechanism, Membership, Organization
 
@@ -34,24 +28,9 @@ ROUND_FIELDS = ["name", "slug", "year", "opens_on", "closes_on", "status", "orga
 ROUND_FIELD_DEFAULTS = {"link_grace_days": 0}  # fields that files written before them lack
 INVITATION_FIELDS = ["nonce", "status", "expires_at", "revoked_at", "sent_at", "opened_at",
                      "last_reminder_at", "reminder_count"]  # fmt: skip
-RESPONSE_FIELDS = ["status", "version", "created_at", "updated_at", "submitted_at"]
-SNAPSHOT_BATCH = 500  # responses whose answers and history are read together
-STREAM_CHUNK = 2000  # rows a server-side cursor reads at a time
 # json.dumps(text, ensure_ascii=False), in C
 encode_text = json.encoder.encode_basestring
 MEMBERSHIPS = "\x00memberships\x00"  # the mark of the streamed memberships in the document
-
-
-def to_json(value: Any) -> Any:
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {k: to_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [to_json(v) for v in value]
-    return value
 
 
 def party_key(kind: str, mechanism: Any, state: Any, organization: Any) -> str:
@@ -101,8 +80,9 @@ def registry_snapshot(survey_round: SurveyRound) -> dict:
     }  # fmt: skip
 
 
-def round_memberships(survey_round: SurveyRound) -> Iterator[dict]:
-    """The memberships of the round's mechanisms, read as tuples through a server-side cursor."""
+def round_memberships(survey_round: SurveyRound) -> Iterator[tuple]:
+    """The memberships of the round's mechanisms as (mechanism, participant, role, start date,
+    end date) tuples, read through a server-side cursor (`membership_json` writes them)."""
     mechanism_ids = survey_round.participants.filter(kind="mechanism").values("mechanism_id")
     rows = (
         Membership.objects.filter(mechanism_id__in=mechanism_ids)
@@ -116,11 +96,31 @@ def round_memberships(survey_round: SurveyRound) -> Iterator[dict]:
         .iterator(chunk_size=STREAM_CHUNK)
     )  # fmt: skip
     for mechanism, state, organization, role, start, end in rows:
-        yield {
-            "mechanism": mechanism,
-            "participant": f"state:{state}" if state else f"organization:{organization}",
-            "role": role, "start_date": to_json(start), "end_date": to_json(end),
-        }  # fmt: skip
+        participant = f"state:{state}" if state else f"organization:{organization}"
+        yield mechanism, participant, role, to_json(start), to_json(end)
+
+
+def membership_dict(row: tuple) -> dict[str, Any]:
+    """A membership of `round_memberships` as the document holds it."""
+    mechanism, participant, role, start, end = row
+    return {"mechanism": mechanism, "participant": participant, "role": role,
+            "start_date": start, "end_date": end}  # fmt: skip
+
+
+def membership_json(row: tuple, inner: str) -> str:
+    """`flat_json(membership_dict(row), inner)`, from a template of the keys in their sorted
+    order: up to 100,000 memberships in a round's registry."""
+    mechanism, participant, role, start, end = row
+    pad = inner + " "
+    return (
+        f'{{{pad}"end_date": {json_text(end)},{pad}"mechanism": {json_text(mechanism)},'
+        f'{pad}"participant": {json_text(participant)},{pad}"role": {json_text(role)},'
+        f'{pad}"start_date": {json_text(start)}{inner}}}'
+    )
+
+
+def json_text(value: str | None) -> str:
+    return "null" if value is None else encode_text(value)
 
 
 def participants_snapshot(survey_round: SurveyRound) -> list[dict]:
@@ -148,122 +148,6 @@ def participants_snapshot(survey_round: SurveyRound) -> list[dict]:
     return sorted(rows, key=lambda row: row["party"])
 
 
-def response_histories(
-    response_ids: list[int], codes: dict[int, str]
-) -> tuple[dict[int, list], dict[int, list]]:
-    """The history of the responses and of their answers, read as tuples (one model instance
-    per history row would cost more than the rest of the export)."""
-    user = f"history_user__{get_user_model().USERNAME_FIELD}"
-    responses: dict[int, list] = {}
-    for pk, date, kind, who, status, version, reason in (
-        Response.history.filter(id__in=response_ids)
-        .order_by("history_date", "history_id")
-        .values_list("id", "history_date", "history_type", user, "status", "version",
-                     "history_change_reason")
-    ):  # fmt: skip
-        responses.setdefault(pk, []).append({
-            "date": to_json(date), "type": kind, "user": who,
-            "status": status, "version": version, "reason": reason,
-        })  # fmt: skip
-    answers: dict[int, list] = {}
-    for response_id, date, kind, who, question_id, row, choice, text, number, value in (
-        Answer.history.filter(response_id__in=response_ids)
-        .order_by("history_date", "history_id")
-        .values_list("response_id", "history_date", "history_type", user, "question_id", "row",
-                     "choice", "text", "number", "date")
-    ):  # fmt: skip
-        answers.setdefault(response_id, []).append({
-            "date": to_json(date), "type": kind, "user": who,
-            "question": codes.get(question_id), "row": row, "choice": choice, "text": text,
-            "number": to_json(number), "date_value": to_json(value),
-        })  # fmt: skip
-    return responses, answers
-
-
-def response_order(survey_round: SurveyRound) -> Iterator[int]:
-    """The round's response ids in the document's order: by participant, then by the mechanism
-    answered about, both natural keys, so that an imported round lists them in the same order.
-    PostgreSQL sorts them, under the "C" collation (code point order, as Python compares
-    strings), and they are read through a server-side cursor: nothing grows with the round."""
-    party = Case(
-        When(participant__kind="mechanism", then=F("participant__mechanism__acronym")),
-        When(participant__kind="state", then=F("participant__state__country")),
-        default=F("participant__organization__acronym"),
-        output_field=CharField(),
-    )
-    return (
-        Response.objects.filter(round=survey_round)
-        .order_by(
-            Collate(Concat("participant__kind", Value(":"), party, output_field=CharField()), "C"),
-            Collate(Coalesce("mechanism__acronym", Value("")), "C"),
-        )
-        .values_list("pk", flat=True)
-        .iterator(chunk_size=STREAM_CHUNK)
-    )
-
-
-def batches(items: Iterator[int], size: int) -> Iterator[list[int]]:
-    while batch := list(itertools.islice(items, size)):
-        yield batch
-
-
-def responses_snapshot(survey_round: SurveyRound) -> Iterator[dict]:
-    """Each response with its answers and history, read SNAPSHOT_BATCH responses at a time so
-    that memory stays flat as the round grows."""
-    questionnaires = {
-        a: survey_round.questionnaire_for(a) for a in ("mechanism", "state", "organization")
-    }
-    schemas = {a: questionnaire_schema(q) for a, q in questionnaires.items()}
-    codes = dict(
-        Question.objects.filter(questionnaire__in=list(questionnaires.values())).values_list(
-            "pk", "code"
-        )
-    )
-    for ids in batches(response_order(survey_round), SNAPSHOT_BATCH):
-        yield from responses_batch(ids, schemas, codes)
-
-
-RESPONSE_COLUMNS = (
-    "pk", "participant__kind", "participant__mechanism__acronym", "participant__state__country",
-    "participant__organization__acronym", "mechanism__acronym", "questionnaire__key",
-    "questionnaire__version", *RESPONSE_FIELDS,
-)  # fmt: skip
-
-
-def responses_batch(ids: list[int], schemas: dict, codes: dict[int, str]) -> Iterator[dict]:
-    """The responses `ids` as documents, read as tuples rather than model instances."""
-    user = f"submitted_by__{get_user_model().USERNAME_FIELD}"
-    responses = {
-        row[0]: row
-        for row in Response.objects.filter(pk__in=ids)
-        .order_by()
-        .values_list(*RESPONSE_COLUMNS, user)
-    }
-    response_history, answer_history = response_histories(ids, codes)
-    rows_by_response: dict[int, list[tuple]] = {}
-    for response_id, *values in (
-        Answer.objects.filter(response_id__in=ids)
-        .order_by("response_id", "pk")
-        .values_list("response_id", "question__code", "row", "choice", "text", "number", "date")
-    ):
-        rows_by_response.setdefault(response_id, []).append(values)
-    for pk in ids:
-        (_pk, kind, mechanism, state, organization, about, key, version, *fields,
-         submitted_by) = responses[pk]  # fmt: skip
-        code = {"mechanism": mechanism, "state": state, "organization": organization}[kind]
-        answers = answers_from_values(rows_by_response.get(pk, []), schemas[kind])
-        yield {
-            "participant": f"{kind}:{code}",
-            "mechanism": about,
-            "questionnaire": {"key": key, "version": version},
-            **{f: to_json(value) for f, value in zip(RESPONSE_FIELDS, fields, strict=True)},
-            "submitted_by": submitted_by,
-            "answers": to_json(answers),
-            "history": response_history.get(pk, []),
-            "answer_history": answer_history.get(pk, []),
-        }
-
-
 def indent_of(text: str) -> int:
     """The indentation of the last line of `text`."""
     line = text.rsplit("\n", 1)[-1]
@@ -287,19 +171,30 @@ def flat_json(item: Any, inner: str) -> str | None:
     return "{" + ",".join(parts) + inner + "}"
 
 
-def streamed_list(items: Iterable[Any], level: int) -> Iterator[str]:
+def streamed_list(
+    items: Iterable[Any],
+    level: int,
+    render: Callable[[Any, str], str | None] = flat_json,
+    *,
+    chunk: int = STREAM_CHUNK,
+) -> Iterator[str]:
     """A list as `json.dumps(..., indent=1, sort_keys=True, ensure_ascii=False)` writes it at
-    nesting `level` (the indentation of the line it starts on), one item at a time."""
+    nesting `level` (the indentation of the line it starts on), `chunk` items at a time;
+    `render(item, inner)` writes an item, or gives None to leave it to json.dumps."""
     inner = "\n" + " " * (level + 1)
     first = True
+    pieces: list[str] = []
     for item in items:
-        text = flat_json(item, inner)
+        text = render(item, inner)
         if text is None:
             text = json.dumps(item, ensure_ascii=False, indent=1, sort_keys=True)
             text = text.replace("\n", inner)
-        yield ("[" if first else ",") + inner + text
+        pieces.append(("[" if first else ",") + inner + text)
         first = False
-    yield "[]" if first else "\n" + " " * level + "]"
+        if len(pieces) >= chunk:
+            yield "".join(pieces)
+            pieces = []
+    yield "".join(pieces) + ("[]" if first else "\n" + " " * level + "]")
 
 
 def iter_round_json(
@@ -336,7 +231,8 @@ def iter_round_json(
     # The memberships in place of their mark, as json.dumps would have indented them.
     before, after = text.split(json.dumps(MEMBERSHIPS), 1)
     yield before
-    yield from streamed_list(round_memberships(survey_round), level=indent_of(before))
+    memberships = round_memberships(survey_round)
+    yield from streamed_list(memberships, level=indent_of(before), render=membership_json)
     yield after
     for index, response in enumerate(responses_snapshot(survey_round)):
         yield (

@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from assessments.questionnaires.models import Question, Questionnaire
 from assessments.questionnaires.selectors import questionnaire_schema
 from assessments.questionnaires.shipped import SHIPPED_DIR, load_shipped_questionnaires
-from assessments.reporting import exports
+from assessments.reporting import backup_responses, exports
 from assessments.reporting.backup import iter_round_json
 from assessments.reporting.exports import (
     LONG_COLUMNS,
@@ -343,6 +344,20 @@ def test_the_wide_export_costs_the_same_queries_for_5_or_30_responses(
     with django_assert_num_queries(5):
         rows = list(iter_wide_rows(fresh))
     assert len(rows) == 30 + 1
+
+
+def test_the_json_reads_its_responses_in_three_queries_per_batch(
+    survey_round, django_assert_num_queries, monkeypatch
+):
+    monkeypatch.setattr(backup_responses, "SNAPSHOT_BATCH", 4)  # 5 responses: 2 batches
+    text_of(iter_round_json(survey_round))  # questionnaire schemas are cached by the first export
+    with CaptureQueriesContext(connection) as five:
+        text_of(iter_round_json(SurveyRound.objects.get(pk=survey_round.pk)))
+    add_state_responses(survey_round, 30 - RESPONSES)  # 8 batches: 6 more, 3 queries each
+    # (their answers, their history, their answers' history), whatever the number of answers
+    with django_assert_num_queries(len(five) + 6 * 3):
+        text_of(iter_round_json(SurveyRound.objects.get(pk=survey_round.pk)))
+    assert len(five) <= 28  # the head (round, questionnaires, registry, participants) and 2 batches
 
 
 def test_progress_is_called_once_per_response_in_every_format(survey_round, tmp_path):
