@@ -12,14 +12,16 @@ import json.encoder
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from django.db import connection
+
 from assessments.questionnaires.services import questionnaire_to_dict
 from assessments.reporting.backup_responses import (
     STREAM_CHUNK,
     responses_snapshot,
     to_json,
 )
-from assessments.rounds.models import FocalPoint, SurveyRound
-from mechanisms.models import Mechanism, Membership, Organization
+from assessments.rounds.models import FocalPoint, RoundParticipant, SurveyRound
+from mechanisms.models import Mechanism, Membership, Organization, State
 
 FORMAT = "iscm-round"
 FORMAT_VERSION = 1
@@ -80,47 +82,50 @@ def registry_snapshot(survey_round: SurveyRound) -> dict:
     }  # fmt: skip
 
 
-def round_memberships(survey_round: SurveyRound) -> Iterator[tuple]:
-    """The memberships of the round's mechanisms as (mechanism, participant, role, start date,
-    end date) tuples, read through a server-side cursor (`membership_json` writes them)."""
-    mechanism_ids = survey_round.participants.filter(kind="mechanism").values("mechanism_id")
-    rows = (
-        Membership.objects.filter(mechanism_id__in=mechanism_ids)
-        .order_by(
-            "mechanism__acronym", "role", "state__country", "organization__acronym", "start_date"
-        )
-        .values_list(
-            "mechanism__acronym", "state__country", "organization__acronym", "role",
-            "start_date", "end_date",
-        )
-        .iterator(chunk_size=STREAM_CHUNK)
+# A membership as `flat_json` writes its dictionary (keys in sorted order, texts through
+# PostgreSQL's to_json, which escapes exactly what json.encoder.encode_basestring escapes),
+# written by PostgreSQL: up to 100,000 of them in a round's registry, and no Python work each.
+# Parameters of the template: the pad (the line break and indent before a key), the five
+# values, the indent before the closing brace.
+MEMBERSHIP_TEMPLATE = (
+    '{%1$s"end_date": %2$s,%1$s"mechanism": %3$s,%1$s"participant": %4$s,%1$s"role": %5$s,'
+    '%1$s"start_date": %6$s%7$s}'
+)
+MEMBERSHIPS_SQL = """
+SELECT format(%s, %s, COALESCE(to_json(ms.end_date)::text, 'null'), to_json(m.acronym)::text,
+              to_json(CASE WHEN ms.state_id IS NULL THEN 'organization:' || o.acronym
+                           ELSE 'state:' || s.country END)::text,
+              to_json(ms.role)::text, COALESCE(to_json(ms.start_date)::text, 'null'), %s)
+FROM {membership} ms
+JOIN {mechanism} m ON m.id = ms.mechanism_id
+LEFT JOIN {state} s ON s.id = ms.state_id
+LEFT JOIN {organization} o ON o.id = ms.organization_id
+WHERE ms.mechanism_id IN (
+    SELECT p.mechanism_id FROM {participant} p WHERE p.round_id = %s AND p.kind = 'mechanism'
+)
+ORDER BY m.acronym, ms.role, s.country, o.acronym, ms.start_date, ms.id
+"""
+
+
+def round_memberships(survey_round: SurveyRound, inner: str) -> Iterator[str]:
+    """The memberships of the round's mechanisms, each as JSON indented after `inner`, read
+    through a server-side cursor (`streamed_list(..., render=written)` lists them)."""
+    sql = MEMBERSHIPS_SQL.format(
+        membership=Membership._meta.db_table, mechanism=Mechanism._meta.db_table,
+        state=State._meta.db_table, organization=Organization._meta.db_table,
+        participant=RoundParticipant._meta.db_table,
     )  # fmt: skip
-    for mechanism, state, organization, role, start, end in rows:
-        participant = f"state:{state}" if state else f"organization:{organization}"
-        yield mechanism, participant, role, to_json(start), to_json(end)
+    params = [MEMBERSHIP_TEMPLATE, inner + " ", inner, survey_round.pk]
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(STREAM_CHUNK):
+            for (text,) in rows:
+                yield text
 
 
-def membership_dict(row: tuple) -> dict[str, Any]:
-    """A membership of `round_memberships` as the document holds it."""
-    mechanism, participant, role, start, end = row
-    return {"mechanism": mechanism, "participant": participant, "role": role,
-            "start_date": start, "end_date": end}  # fmt: skip
-
-
-def membership_json(row: tuple, inner: str) -> str:
-    """`flat_json(membership_dict(row), inner)`, from a template of the keys in their sorted
-    order: up to 100,000 memberships in a round's registry."""
-    mechanism, participant, role, start, end = row
-    pad = inner + " "
-    return (
-        f'{{{pad}"end_date": {json_text(end)},{pad}"mechanism": {json_text(mechanism)},'
-        f'{pad}"participant": {json_text(participant)},{pad}"role": {json_text(role)},'
-        f'{pad}"start_date": {json_text(start)}{inner}}}'
-    )
-
-
-def json_text(value: str | None) -> str:
-    return "null" if value is None else encode_text(value)
+def written(item: str, inner: str) -> str:
+    """For `streamed_list`: an item already written as JSON."""
+    return item
 
 
 def participants_snapshot(survey_round: SurveyRound) -> list[dict]:
@@ -231,8 +236,9 @@ def iter_round_json(
     # The memberships in place of their mark, as json.dumps would have indented them.
     before, after = text.split(json.dumps(MEMBERSHIPS), 1)
     yield before
-    memberships = round_memberships(survey_round)
-    yield from streamed_list(memberships, level=indent_of(before), render=membership_json)
+    level = indent_of(before)
+    memberships = round_memberships(survey_round, "\n" + " " * (level + 1))
+    yield from streamed_list(memberships, level=level, render=written)
     yield after
     for index, response in enumerate(responses_snapshot(survey_round)):
         yield (

@@ -1,6 +1,6 @@
 """The JSON export's fast paths give what the plain ones give: a response's answers built from
-the per-questionnaire shapes (`answers_document`) equal `to_json(answers_from_values(...))`,
-a membership written from its template equals `flat_json` of its dictionary. No database."""
+the per-questionnaire shapes (`answers_document`) equal `to_json(answers_from_values(...))`.
+No database (the memberships written by PostgreSQL are checked in test_exports.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assessments.questionnaires.schema import OTHER_CODE, OTHER_SUFFIX, QuestionnaireSchema
-from assessments.reporting.backup import flat_json, membership_dict, membership_json
 from assessments.reporting.backup_responses import answer_shapes, answers_document, to_json
 from assessments.responses.services import answers_from_values
 from tests.assessments.questionnaires.answer_schemas import COLOURS, local, make_schema, question
@@ -82,15 +81,3 @@ def test_every_stored_shape_gives_the_documented_value():
     }  # fmt: skip
     assert fast(rows, SCHEMA) == expected == plain(rows, SCHEMA)
     assert isinstance(fast(rows, SCHEMA)["count"], int)
-
-
-text = st.text(alphabet=st.characters(codec="utf-8"), max_size=8)
-
-
-@given(
-    st.tuples(text, text, text, st.one_of(st.none(), text), st.one_of(st.none(), text)),
-    st.integers(0, 6),
-)
-def test_a_membership_written_from_its_template_is_what_flat_json_writes(row, level):
-    inner = "\n" + " " * level
-    assert membership_json(row, inner) == flat_json(membership_dict(row), inner)
