@@ -283,6 +283,85 @@ def query_sizes(result: Result) -> str:
     return f"Queries by questionnaire size ({result['scale']}x): " + "; ".join(described) + "."
 
 
+# --- the load test: by number of clients, and what the cores allow ---------------------------
+
+TARGET_P95 = 0.150  # seconds, page and autosave, 20 clients
+
+
+def per_request(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f} ms"
+
+
+def clients_table(result: Result) -> str:
+    """Each no-pause run of the load test (1, 5, 10, 20 clients) at one scale."""
+    runs = dig(result, "web", "load", "by_clients") or {}
+    if not runs:
+        return ""
+    lines = [
+        f"Load test with no pause ({result['scale']}x), by number of clients (CPU: gunicorn's "
+        "workers and the benchmark database's PostgreSQL backends; the load clients; the whole "
+        "machine, other work included):",
+        "",
+        "| clients | requests/s | page p50 | page p95 | autosave p50 | autosave p95 | "
+        "cores busy: server / clients / machine | CPU per request: server / clients | "
+        "clients ÷ requests/s |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for count, run in sorted(runs.items(), key=lambda item: int(item[0])):
+        throughput = run.get("throughput")
+        little = ms(int(count) / throughput) if throughput else None
+        busy = " / ".join(
+            cell(run.get(key), "") for key in
+            ("server_cores_busy", "client_cores_busy", "cores_busy")
+        )  # fmt: skip
+        lines.append(
+            f"| {count} | {cell(throughput, '')} | {cell(ms(dig(run, 'page', 'p50')), 'ms')} | "
+            f"{cell(ms(dig(run, 'page', 'p95')), 'ms')} | "
+            f"{cell(ms(dig(run, 'autosave', 'p50')), 'ms')} | "
+            f"{cell(ms(dig(run, 'autosave', 'p95')), 'ms')} | {busy} | "
+            f"{per_request(run.get('server_cpu_ms_per_request'))} / "
+            f"{per_request(run.get('client_cpu_ms_per_request'))} | {cell(little, 'ms')} |"
+        )
+    return "\n".join(lines)
+
+
+def capacity(result: Result) -> str:
+    """The measured explanation of the 20-client latency: the service time of one request
+    alone, the throughput the machine levels off at, the CPU each request costs, and Little's
+    law (with no think time, mean latency = clients ÷ throughput)."""
+    load = dig(result, "web", "load") or {}
+    runs = load.get("by_clients") or {}
+    clients, throughput = load.get("clients"), load.get("throughput")
+    alone = [dig(load, "single", kind, "mean") for kind in ("page", "autosave")]
+    if not runs or not clients or not throughput or None in alone:
+        return ""
+    cores = load.get("cores") or 2
+    best = max(run.get("throughput") or 0 for run in runs.values())
+    needed = clients / TARGET_P95
+    text = (
+        f"Capacity ({result['scale']}x): one request alone takes {ms(alone[0]):.0f} ms (page) "
+        f"and {ms(alone[1]):.0f} ms (autosave) on average. With no pause, the throughput levels "
+        f"off at {best:.0f} requests/s; with {clients} clients, by Little's law, each request "
+        f"waits on average {clients} ÷ {throughput:.0f}/s = {ms(clients / throughput):.0f} ms "
+        f"(measured: mean {ms(dig(load, 'both', 'mean') or 0):.0f} ms, p95 "
+        f"{ms(dig(load, 'both', 'p95') or 0):.0f} ms). A p95 under {ms(TARGET_P95):.0f} ms "
+        f"needs a mean below that, so at least {clients} ÷ {TARGET_P95} s = {needed:.0f} "
+        f"requests/s: at most {cores * 1000 / needed:.0f} ms of CPU per request on {cores} cores"
+    )
+    server, own = load.get("server_cpu_ms_per_request"), load.get("client_cpu_ms_per_request")
+    if server and own is not None:
+        allowed = cores * 1000 / (server + own)
+        text += (
+            f". Each request took {server:.1f} ms of CPU in gunicorn and PostgreSQL and "
+            f"{own:.1f} ms in the load clients, which run on the same cores: with nothing else "
+            f"running, {cores} cores allow about {allowed:.0f} requests/s, a mean of "
+            f"{ms(clients / allowed):.0f} ms for {clients} clients (the machine was "
+            f"{load.get('cores_busy') or 0:.1f} of {cores} cores busy, "
+            f"{load.get('server_cores_busy') or 0:.1f} of them serving this test)"
+        )
+    return text + "."
+
+
 def render(meta: dict[str, Any], results: list[Result]) -> str:
     """The Markdown block: command, machine, the table, the targets, any error."""
     lines = [
@@ -304,6 +383,10 @@ def render(meta: dict[str, Any], results: list[Result]) -> str:
     sizes = query_sizes(results[-1]) if results else ""
     if sizes:
         lines += ["", sizes]
+    for result in results:
+        for part in (clients_table(result), capacity(result)):
+            if part:
+                lines += ["", part]
     problems = errors(results)
     if problems:
         lines += ["", "Errors:", *(f"- {p}" for p in problems)]

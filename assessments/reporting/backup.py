@@ -7,25 +7,21 @@ database ids, so export → import → export gives the same document.
 
 from __future__ import annotations
 
-import datetime
-import itertools
 import json
 import json.encoder
 from collections.abc import Callable, Iterable, Iterator
-from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.db.models import Case, CharField, F, Value, When
-from django.db.models.functions import Coalesce, Collate, Concat
+from django.db import connection
 
-from assessments.questionnaires.models import Question
-from assessments.questionnaires.selectors import questionnaire_schema
 from assessments.questionnaires.services import questionnaire_to_dict
-from assessments.responses.models import Answer, Response
-from assessments.responses.services import answers_from_values
-from assessments.rounds.models import FocalPoint, SurveyRound
-from mechanisms.models import Mechanism, Membership, Organization
+from assessments.reporting.backup_responses import (
+    STREAM_CHUNK,
+    responses_snapshot,
+    to_json,
+)
+from assessments.rounds.models import FocalPoint, RoundParticipant, SurveyRound
+from mechanisms.models import Mechanism, Membership, Organization, State
 
 FORMAT = "iscm-round"
 FORMAT_VERSION = 1
@@ -34,24 +30,9 @@ ROUND_FIELDS = ["name", "slug", "year", "opens_on", "closes_on", "status", "orga
 ROUND_FIELD_DEFAULTS = {"link_grace_days": 0}  # fields that files written before them lack
 INVITATION_FIELDS = ["nonce", "status", "expires_at", "revoked_at", "sent_at", "opened_at",
                      "last_reminder_at", "reminder_count"]  # fmt: skip
-RESPONSE_FIELDS = ["status", "version", "created_at", "updated_at", "submitted_at"]
-SNAPSHOT_BATCH = 500  # responses whose answers and history are read together
-STREAM_CHUNK = 2000  # rows a server-side cursor reads at a time
 # json.dumps(text, ensure_ascii=False), in C
 encode_text = json.encoder.encode_basestring
 MEMBERSHIPS = "\x00memberships\x00"  # the mark of the streamed memberships in the document
-
-
-def to_json(value: Any) -> Any:
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {k: to_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [to_json(v) for v in value]
-    return value
 
 
 def party_key(kind: str, mechanism: Any, state: Any, organization: Any) -> str:
@@ -101,26 +82,50 @@ def registry_snapshot(survey_round: SurveyRound) -> dict:
     }  # fmt: skip
 
 
-def round_memberships(survey_round: SurveyRound) -> Iterator[dict]:
-    """The memberships of the round's mechanisms, read as tuples through a server-side cursor."""
-    mechanism_ids = survey_round.participants.filter(kind="mechanism").values("mechanism_id")
-    rows = (
-        Membership.objects.filter(mechanism_id__in=mechanism_ids)
-        .order_by(
-            "mechanism__acronym", "role", "state__country", "organization__acronym", "start_date"
-        )
-        .values_list(
-            "mechanism__acronym", "state__country", "organization__acronym", "role",
-            "start_date", "end_date",
-        )
-        .iterator(chunk_size=STREAM_CHUNK)
+# A membership as `flat_json` writes its dictionary (keys in sorted order, texts through
+# PostgreSQL's to_json, which escapes exactly what json.encoder.encode_basestring escapes),
+# written by PostgreSQL: up to 100,000 of them in a round's registry, and no Python work each.
+# Parameters of the template: the pad (the line break and indent before a key), the five
+# values, the indent before the closing brace.
+MEMBERSHIP_TEMPLATE = (
+    '{%1$s"end_date": %2$s,%1$s"mechanism": %3$s,%1$s"participant": %4$s,%1$s"role": %5$s,'
+    '%1$s"start_date": %6$s%7$s}'
+)
+MEMBERSHIPS_SQL = """
+SELECT format(%s, %s, COALESCE(to_json(ms.end_date)::text, 'null'), to_json(m.acronym)::text,
+              to_json(CASE WHEN ms.state_id IS NULL THEN 'organization:' || o.acronym
+                           ELSE 'state:' || s.country END)::text,
+              to_json(ms.role)::text, COALESCE(to_json(ms.start_date)::text, 'null'), %s)
+FROM {membership} ms
+JOIN {mechanism} m ON m.id = ms.mechanism_id
+LEFT JOIN {state} s ON s.id = ms.state_id
+LEFT JOIN {organization} o ON o.id = ms.organization_id
+WHERE ms.mechanism_id IN (
+    SELECT p.mechanism_id FROM {participant} p WHERE p.round_id = %s AND p.kind = 'mechanism'
+)
+ORDER BY m.acronym, ms.role, s.country, o.acronym, ms.start_date, ms.id
+"""
+
+
+def round_memberships(survey_round: SurveyRound, inner: str) -> Iterator[str]:
+    """The memberships of the round's mechanisms, each as JSON indented after `inner`, read
+    through a server-side cursor (`streamed_list(..., render=written)` lists them)."""
+    sql = MEMBERSHIPS_SQL.format(
+        membership=Membership._meta.db_table, mechanism=Mechanism._meta.db_table,
+        state=State._meta.db_table, organization=Organization._meta.db_table,
+        participant=RoundParticipant._meta.db_table,
     )  # fmt: skip
-    for mechanism, state, organization, role, start, end in rows:
-        yield {
-            "mechanism": mechanism,
-            "participant": f"state:{state}" if state else f"organization:{organization}",
-            "role": role, "start_date": to_json(start), "end_date": to_json(end),
-        }  # fmt: skip
+    params = [MEMBERSHIP_TEMPLATE, inner + " ", inner, survey_round.pk]
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(STREAM_CHUNK):
+            for (text,) in rows:
+                yield text
+
+
+def written(item: str, inner: str) -> str:
+    """For `streamed_list`: an item already written as JSON."""
+    return item
 
 
 def participants_snapshot(survey_round: SurveyRound) -> list[dict]:
@@ -148,122 +153,6 @@ def participants_snapshot(survey_round: SurveyRound) -> list[dict]:
     return sorted(rows, key=lambda row: row["party"])
 
 
-def response_histories(
-    response_ids: list[int], codes: dict[int, str]
-) -> tuple[dict[int, list], dict[int, list]]:
-    """The history of the responses and of their answers, read as tuples (one model instance
-    per history row would cost more than the rest of the export)."""
-    user = f"history_user__{get_user_model().USERNAME_FIELD}"
-    responses: dict[int, list] = {}
-    for pk, date, kind, who, status, version, reason in (
-        Response.history.filter(id__in=response_ids)
-        .order_by("history_date", "history_id")
-        .values_list("id", "history_date", "history_type", user, "status", "version",
-                     "history_change_reason")
-    ):  # fmt: skip
-        responses.setdefault(pk, []).append({
-            "date": to_json(date), "type": kind, "user": who,
-            "status": status, "version": version, "reason": reason,
-        })  # fmt: skip
-    answers: dict[int, list] = {}
-    for response_id, date, kind, who, question_id, row, choice, text, number, value in (
-        Answer.history.filter(response_id__in=response_ids)
-        .order_by("history_date", "history_id")
-        .values_list("response_id", "history_date", "history_type", user, "question_id", "row",
-                     "choice", "text", "number", "date")
-    ):  # fmt: skip
-        answers.setdefault(response_id, []).append({
-            "date": to_json(date), "type": kind, "user": who,
-            "question": codes.get(question_id), "row": row, "choice": choice, "text": text,
-            "number": to_json(number), "date_value": to_json(value),
-        })  # fmt: skip
-    return responses, answers
-
-
-def response_order(survey_round: SurveyRound) -> Iterator[int]:
-    """The round's response ids in the document's order: by participant, then by the mechanism
-    answered about, both natural keys, so that an imported round lists them in the same order.
-    PostgreSQL sorts them, under the "C" collation (code point order, as Python compares
-    strings), and they are read through a server-side cursor: nothing grows with the round."""
-    party = Case(
-        When(participant__kind="mechanism", then=F("participant__mechanism__acronym")),
-        When(participant__kind="state", then=F("participant__state__country")),
-        default=F("participant__organization__acronym"),
-        output_field=CharField(),
-    )
-    return (
-        Response.objects.filter(round=survey_round)
-        .order_by(
-            Collate(Concat("participant__kind", Value(":"), party, output_field=CharField()), "C"),
-            Collate(Coalesce("mechanism__acronym", Value("")), "C"),
-        )
-        .values_list("pk", flat=True)
-        .iterator(chunk_size=STREAM_CHUNK)
-    )
-
-
-def batches(items: Iterator[int], size: int) -> Iterator[list[int]]:
-    while batch := list(itertools.islice(items, size)):
-        yield batch
-
-
-def responses_snapshot(survey_round: SurveyRound) -> Iterator[dict]:
-    """Each response with its answers and history, read SNAPSHOT_BATCH responses at a time so
-    that memory stays flat as the round grows."""
-    questionnaires = {
-        a: survey_round.questionnaire_for(a) for a in ("mechanism", "state", "organization")
-    }
-    schemas = {a: questionnaire_schema(q) for a, q in questionnaires.items()}
-    codes = dict(
-        Question.objects.filter(questionnaire__in=list(questionnaires.values())).values_list(
-            "pk", "code"
-        )
-    )
-    for ids in batches(response_order(survey_round), SNAPSHOT_BATCH):
-        yield from responses_batch(ids, schemas, codes)
-
-
-RESPONSE_COLUMNS = (
-    "pk", "participant__kind", "participant__mechanism__acronym", "participant__state__country",
-    "participant__organization__acronym", "mechanism__acronym", "questionnaire__key",
-    "questionnaire__version", *RESPONSE_FIELDS,
-)  # fmt: skip
-
-
-def responses_batch(ids: list[int], schemas: dict, codes: dict[int, str]) -> Iterator[dict]:
-    """The responses `ids` as documents, read as tuples rather than model instances."""
-    user = f"submitted_by__{get_user_model().USERNAME_FIELD}"
-    responses = {
-        row[0]: row
-        for row in Response.objects.filter(pk__in=ids)
-        .order_by()
-        .values_list(*RESPONSE_COLUMNS, user)
-    }
-    response_history, answer_history = response_histories(ids, codes)
-    rows_by_response: dict[int, list[tuple]] = {}
-    for response_id, *values in (
-        Answer.objects.filter(response_id__in=ids)
-        .order_by("response_id", "pk")
-        .values_list("response_id", "question__code", "row", "choice", "text", "number", "date")
-    ):
-        rows_by_response.setdefault(response_id, []).append(values)
-    for pk in ids:
-        (_pk, kind, mechanism, state, organization, about, key, version, *fields,
-         submitted_by) = responses[pk]  # fmt: skip
-        code = {"mechanism": mechanism, "state": state, "organization": organization}[kind]
-        answers = answers_from_values(rows_by_response.get(pk, []), schemas[kind])
-        yield {
-            "participant": f"{kind}:{code}",
-            "mechanism": about,
-            "questionnaire": {"key": key, "version": version},
-            **{f: to_json(value) for f, value in zip(RESPONSE_FIELDS, fields, strict=True)},
-            "submitted_by": submitted_by,
-            "answers": to_json(answers),
-            "history": response_history.get(pk, []),
-            "answer_history": answer_history.get(pk, []),
-        }
-
-
 def indent_of(text: str) -> int:
     """The indentation of the last line of `text`."""
     line = text.rsplit("\n", 1)[-1]
@@ -287,19 +176,30 @@ def flat_json(item: Any, inner: str) -> str | None:
     return "{" + ",".join(parts) + inner + "}"
 
 
-def streamed_list(items: Iterable[Any], level: int) -> Iterator[str]:
+def streamed_list(
+    items: Iterable[Any],
+    level: int,
+    render: Callable[[Any, str], str | None] = flat_json,
+    *,
+    chunk: int = STREAM_CHUNK,
+) -> Iterator[str]:
     """A list as `json.dumps(..., indent=1, sort_keys=True, ensure_ascii=False)` writes it at
-    nesting `level` (the indentation of the line it starts on), one item at a time."""
+    nesting `level` (the indentation of the line it starts on), `chunk` items at a time;
+    `render(item, inner)` writes an item, or gives None to leave it to json.dumps."""
     inner = "\n" + " " * (level + 1)
     first = True
+    pieces: list[str] = []
     for item in items:
-        text = flat_json(item, inner)
+        text = render(item, inner)
         if text is None:
             text = json.dumps(item, ensure_ascii=False, indent=1, sort_keys=True)
             text = text.replace("\n", inner)
-        yield ("[" if first else ",") + inner + text
+        pieces.append(("[" if first else ",") + inner + text)
         first = False
-    yield "[]" if first else "\n" + " " * level + "]"
+        if len(pieces) >= chunk:
+            yield "".join(pieces)
+            pieces = []
+    yield "".join(pieces) + ("[]" if first else "\n" + " " * level + "]")
 
 
 def iter_round_json(
@@ -336,7 +236,9 @@ def iter_round_json(
     # The memberships in place of their mark, as json.dumps would have indented them.
     before, after = text.split(json.dumps(MEMBERSHIPS), 1)
     yield before
-    yield from streamed_list(round_memberships(survey_round), level=indent_of(before))
+    level = indent_of(before)
+    memberships = round_memberships(survey_round, "\n" + " " * (level + 1))
+    yield from streamed_list(memberships, level=level, render=written)
     yield after
     for index, response in enumerate(responses_snapshot(survey_round)):
         yield (

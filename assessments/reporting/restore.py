@@ -23,10 +23,10 @@ from assessments.reporting.backup import (
     FORMAT,
     FORMAT_VERSION,
     INVITATION_FIELDS,
-    RESPONSE_FIELDS,
     ROUND_FIELD_DEFAULTS,
     ROUND_FIELDS,
 )
+from assessments.reporting.backup_responses import RESPONSE_FIELDS
 from assessments.responses.models import Answer, Response
 from assessments.rounds.models import FocalPoint, Invitation, RoundParticipant, SurveyRound
 from mechanisms.models import Mechanism, Membership, Organization, State

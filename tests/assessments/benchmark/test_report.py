@@ -48,6 +48,37 @@ def test_both_load_scenarios_get_a_row_and_a_verdict_each():
     ) in text
 
 
+def saturated(clients: int, throughput: float, p95: float) -> dict:
+    return {
+        "clients": clients, "throughput": throughput, "page": latency(p95 / 2, p95),
+        "autosave": latency(p95 / 2, p95), "cores_busy": 1.9, "server_cores_busy": 1.5,
+        "client_cores_busy": 0.4, "server_cpu_ms_per_request": 15.0,
+        "client_cpu_ms_per_request": 5.0,
+    }  # fmt: skip
+
+
+def test_the_load_by_clients_and_the_capacity_follow_from_the_measured_figures():
+    result = web_result()
+    load = result["web"]["load"]
+    load["single"]["page"]["mean"], load["single"]["autosave"]["mean"] = 0.016, 0.014
+    runs = {"1": saturated(1, 60.0, 0.02), "5": saturated(5, 95.0, 0.07),
+            "20": saturated(20, 100.0, 0.3)}  # fmt: skip
+    load.update(runs["20"], by_clients=runs, clients=20, cores=2)
+    load["both"] = {"mean": 0.21, "p95": 0.3}
+    text = render(META, [result])
+    assert (
+        "| 5 | 95 | 35 ms | 70 ms | 35 ms | 70 ms | 1.5 / 0.4 / 1.9 | 15.0 ms / 5.0 ms | 53 ms |"
+    ) in text
+    assert "| 20 | 100 | 150 ms | 300 ms |" in text
+    assert "one request alone takes 16 ms (page) and 14 ms (autosave)" in text
+    assert "levels off at 100 requests/s" in text
+    assert "20 ÷ 100/s = 200 ms (measured: mean 210 ms, p95 300 ms)" in text
+    # 20 clients within 150 ms: 133 requests/s, 15 ms of CPU each on 2 cores; 20 ms measured
+    assert "at least 20 ÷ 0.15 s = 133 requests/s: at most 15 ms of CPU per request" in text
+    assert "15.0 ms of CPU in gunicorn and PostgreSQL and 5.0 ms in the load clients" in text
+    assert "2 cores allow about 100 requests/s, a mean of 200 ms for 20 clients" in text
+
+
 def test_failed_requests_of_the_load_test_are_listed_as_errors():
     text = render(META, [web_result(errors=3, first_errors=["page 500", "autosave 403"])])
     assert "Errors:" in text

@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from assessments.questionnaires.models import Question, Questionnaire
 from assessments.questionnaires.selectors import questionnaire_schema
 from assessments.questionnaires.shipped import SHIPPED_DIR, load_shipped_questionnaires
-from assessments.reporting import exports
+from assessments.reporting import backup, backup_responses, exports
 from assessments.reporting.backup import iter_round_json
 from assessments.reporting.exports import (
     LONG_COLUMNS,
@@ -345,6 +346,20 @@ def test_the_wide_export_costs_the_same_queries_for_5_or_30_responses(
     assert len(rows) == 30 + 1
 
 
+def test_the_json_reads_its_responses_in_three_queries_per_batch(
+    survey_round, django_assert_num_queries, monkeypatch
+):
+    monkeypatch.setattr(backup_responses, "SNAPSHOT_BATCH", 4)  # 5 responses: 2 batches
+    text_of(iter_round_json(survey_round))  # questionnaire schemas are cached by the first export
+    with CaptureQueriesContext(connection) as five:
+        text_of(iter_round_json(SurveyRound.objects.get(pk=survey_round.pk)))
+    add_state_responses(survey_round, 30 - RESPONSES)  # 8 batches: 6 more, 3 queries each
+    # (their answers, their history, their answers' history), whatever the number of answers
+    with django_assert_num_queries(len(five) + 6 * 3):
+        text_of(iter_round_json(SurveyRound.objects.get(pk=survey_round.pk)))
+    assert len(five) <= 28  # the head (round, questionnaires, registry, participants) and 2 batches
+
+
 def test_progress_is_called_once_per_response_in_every_format(survey_round, tmp_path):
     for fmt in exports.FORMATS:
         calls: list[int] = []
@@ -394,6 +409,36 @@ def test_the_json_holds_the_whole_round(survey_round):
     assert secretariat["answers"]["strategy_since"] == 2015
     assert [h["status"] for h in secretariat["history"]][-1] == "submitted"
     assert secretariat["answer_history"]
+
+
+def test_the_memberships_written_by_postgresql_are_what_json_dumps_writes(survey_round):
+    eu_celac = Mechanism.objects.get(acronym="EU-CELAC")
+    hostile = Organization.objects.create(acronym='Ω "q" \\ \n\x01 🙂', name="O", kind="other")
+    Membership.objects.create(
+        mechanism=eu_celac, organization=hostile, role="observer",
+        start_date=datetime.date(2020, 2, 29), end_date=datetime.date(2024, 1, 1),
+    )  # fmt: skip
+    rows = (
+        Membership.objects.filter(mechanism=eu_celac)
+        .order_by("mechanism__acronym", "role", "state__country", "organization__acronym",
+                  "start_date", "pk")
+        .values_list("mechanism__acronym", "state__country", "organization__acronym", "role",
+                     "start_date", "end_date")
+    )  # fmt: skip
+    expected = [
+        {"mechanism": mechanism, "role": role,
+         "participant": f"state:{state}" if state else f"organization:{organization}",
+         "start_date": start and start.isoformat(), "end_date": end and end.isoformat()}
+        for mechanism, state, organization, role, start, end in rows
+    ]  # fmt: skip
+    assert len(expected) > 2
+    for level in (0, 2):
+        inner = "\n" + " " * (level + 1)
+        written = backup.round_memberships(survey_round, inner)
+        streamed = "".join(backup.streamed_list(written, level, render=backup.written))
+        assert streamed == "".join(backup.streamed_list(expected, level))
+    document = json.loads(round_json())
+    assert expected == document["registry"]["memberships"]
 
 
 def test_export_then_import_then_export_gives_the_same_json(survey_round):
