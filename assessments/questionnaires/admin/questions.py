@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from assessments.questionnaires import conditions
 from assessments.questionnaires.models import Question, Questionnaire, Section
 
 from .forms import QuestionAdminForm
@@ -82,6 +83,12 @@ class QuestionAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Question | None = None) -> bool:
         return super().has_delete_permission(request, obj) and editable(obj and obj.questionnaire)
 
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple:
+        """Questions whose combined condition names one being deleted protect it, as the
+        foreign key of a single condition does (Django lists them and deletes nothing)."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, perms_needed, [*protected, *combined_dependents(list(objs))]
+
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         questionnaire = self.questionnaire_of(request)
         if db_field.name == "questionnaire":
@@ -120,3 +127,20 @@ class QuestionAdmin(admin.ModelAdmin):
                 found = queryset.filter(pk=chosen).first() if chosen.isdigit() else None
             request._question_admin_questionnaire = found  # type: ignore[attr-defined]
         return request._question_admin_questionnaire  # type: ignore[attr-defined]
+
+
+def combined_dependents(questions: list[Question]) -> list[Question]:
+    """The questions of the same questionnaires whose combined condition tests one of
+    `questions` (one query)."""
+    codes = {(q.questionnaire_id, q.code) for q in questions}
+    candidates = Question.objects.filter(
+        questionnaire__in={q.questionnaire_id for q in questions}, condition_group__isnull=False
+    ).exclude(pk__in=[q.pk for q in questions])
+    return [
+        candidate
+        for candidate in candidates
+        if any(
+            (candidate.questionnaire_id, test.question) in codes
+            for test in conditions.tests_of(conditions.from_dict(candidate.condition_group))
+        )
+    ]

@@ -512,3 +512,20 @@ def test_a_single_and_a_combined_condition_together_are_refused(admin_client, dr
     )
     assert response.status_code == 200
     assert "either a single condition or a combined one" in form_errors(response)
+
+
+def test_a_question_named_in_a_combined_condition_cannot_be_deleted_alone(
+    admin_client, draft
+) -> None:
+    dependent = draft.questions.get(code="contribution_national_example")
+    dependent.condition_question, dependent.condition_operator = None, ""
+    dependent.condition_values, dependent.condition_group = [], {"all": [NATIONAL_YES, SOME_TYPES]}
+    dependent.save()
+    target = draft.questions.get(code="contribution_national_types")
+
+    response = admin_client.post(url("question_delete", target.pk), {"post": "yes"})
+
+    assert response.status_code == 200
+    assert "would require deleting the following protected related objects" in response.text
+    assert "contribution_national_example" in response.text
+    assert Question.objects.filter(pk=target.pk).exists()
