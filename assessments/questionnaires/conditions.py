@@ -14,6 +14,7 @@ X" means "is answered, and is not X".
 from __future__ import annotations
 
 import operator
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -35,6 +36,7 @@ NUMBER_OPERATORS = ("equals", "not_equals", *ORDER_OPERATORS)
 COMBINATIONS = ("all", "any")
 MAX_DEPTH = 3
 MAX_TESTS = 20
+NUMBER_TEXT = re.compile(r"-?\d{1,15}(?:\.\d{1,10})?")  # a test's number value, as text
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,29 @@ def tests_of(condition: AnyCondition | None) -> Iterator[Condition]:
 
 def is_group(data: Any) -> bool:
     return isinstance(data, Mapping) and any(combine in data for combine in COMBINATIONS)
+
+
+def parts_of(data: Any) -> Any:
+    """The parts of a combination dict (as written, not checked); None for a single test."""
+    if not is_group(data):
+        return None
+    return next(data[combine] for combine in COMBINATIONS if combine in data)
+
+
+def tests_in(data: Any) -> int:
+    """How many tests a condition dict holds (a malformed combination counts none)."""
+    parts = parts_of(data)
+    if parts is None:
+        return 1
+    return sum(tests_in(part) for part in parts) if isinstance(parts, list) else 0
+
+
+def depth_of(data: Any) -> int:
+    """Levels of a condition dict, its tests included: one test is 1, a combination of tests 2."""
+    parts = parts_of(data)
+    if not parts or not isinstance(parts, list):
+        return 1
+    return 1 + max(depth_of(part) for part in parts)
 
 
 def holds(condition: AnyCondition | None, answers: Mapping[str, Any]) -> bool:

@@ -45,7 +45,6 @@ QUESTION_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 CHOICE_CODE = re.compile(r"^[A-Za-z0-9_.-]+$")
 SECTION_CODE = CHOICE_CODE
 KEY = re.compile(r"^[-a-zA-Z0-9_]+$")
-NUMBER_TEXT = re.compile(r"-?\d{1,15}(?:\.\d{1,10})?")
 # What the columns hold (a longer or NUL-holding value would fail in the database, not here):
 CODE_LENGTH = 64  # keys and codes: CharField(max_length=64)
 LABEL_LENGTH = 300  # titles and choice labels: CharField(max_length=300)
@@ -305,17 +304,10 @@ def check_condition(
         return
     where = f"{where}.condition"
     context = (q.get("code"), per_mechanism, seen, lists)
-    if _tests_count(condition) > conditions.MAX_TESTS:
+    if conditions.tests_in(condition) > conditions.MAX_TESTS:
         errors.append(f"{where}: at most {conditions.MAX_TESTS} tests.")
         return
     _check_condition_part(condition, where, context, errors, depth=1)
-
-
-def _tests_count(condition: Any) -> int:
-    if conditions.is_group(condition):
-        parts = next(condition[c] for c in conditions.COMBINATIONS if c in condition)
-        return sum(_tests_count(part) for part in parts) if isinstance(parts, list) else 0
-    return 1
 
 
 def _check_condition_part(
@@ -402,7 +394,7 @@ def _check_number_test(operator: Any, values: Any, where: str, errors: list[str]
     if (
         not isinstance(values, list)
         or not values
-        or not all(isinstance(v, str) and NUMBER_TEXT.fullmatch(v) for v in values)
+        or not all(isinstance(v, str) and conditions.NUMBER_TEXT.fullmatch(v) for v in values)
     ):
         errors.append(f'{where}.values: a non-empty list of numbers, written as text ("18").')
     elif operator in conditions.ORDER_OPERATORS and len(values) != 1:

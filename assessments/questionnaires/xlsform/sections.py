@@ -10,19 +10,23 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from assessments.questionnaires.conditions import MAX_DEPTH, MAX_TESTS
+from assessments.questionnaires.conditions import (
+    MAX_DEPTH,
+    MAX_TESTS,
+    NUMBER_TEXT,
+    depth_of,
+    tests_in,
+)
 
 from .codes import QUESTION_CODE, question_code
-from .common import BUILT_IN_LISTS, MAIN_SECTION_CODE
+from .common import BUILT_IN_LISTS, MAIN_SECTION_CODE, NUMBER_TYPES
 from .conditions import AllOf, Node, Test, Unsupported, all_of, parse_relevant, questions_of
 from .rows import Report
 from .survey import SURVEY, Entry
 
 CONDITION_TARGETS = ("single", "multiple", "yes_no", "yes_no_dk")
-NUMBER_TARGETS = ("integer", "decimal", "year")
 ALWAYS = re.compile(r"\s*true\(\s*\)\s*")
 NEVER = re.compile(r"\s*false\(\s*\)\s*")
-NUMBER = re.compile(r"-?\d{1,15}(?:\.\d{1,10})?")
 
 
 def assemble(
@@ -110,7 +114,10 @@ def _section_code(code: str, seen: set[str], position: int) -> str:
 
 
 def _assign_codes(entries: list[Entry], report: Report) -> None:
-    """Question codes: the name if it is a valid code, else a lower-case version (reported)."""
+    """Question codes: the name if it is a valid code, else a lower-case version (reported).
+    pyxform allows a name again in another group ("comments" in each section); our codes are
+    one per questionnaire, so the later one gets a numbered code. A row without a name gets
+    one made from its label."""
     names = [entry.name for entry in entries if entry.question is not None]
     used = {name for name in names if QUESTION_CODE.fullmatch(name) and len(name) <= 64}
     seen: set[str] = set()
@@ -118,51 +125,33 @@ def _assign_codes(entries: list[Entry], report: Report) -> None:
         question = entry.question
         if question is None:
             continue
-        if entry.name and entry.name in seen:
-            # pyxform allows a name again in another group ("comments" in each section); our
-            # codes are one per questionnaire, so the later one gets a numbered code.
-            code = question_code(question["code"], used)
-            if code is None:
-                report.refuse(SURVEY, entry.row, _("name"), _("the question has no usable name"))
-                continue
-            question["code"] = code
-            report.warn(
-                SURVEY,
-                entry.row,
-                _("name “%(name)s”") % {"name": entry.name},
-                _(
-                    "the name is used by an earlier question: imported under the code "
-                    "“%(code)s”; conditions on this name refer to the latest question so named"
-                )
-                % {"code": code},
-            )
-            continue
-        if entry.name:
-            seen.add(entry.name)
-        if entry.name in used:
+        repeated = bool(entry.name) and entry.name in seen
+        seen.add(entry.name)
+        if entry.name in used and not repeated:
             continue
         code = question_code(entry.name or _english_text(question), used)
         if code is None:
             report.refuse(SURVEY, entry.row, _("name"), _("the question has no usable name"))
             continue
-        if not entry.name:
-            question["code"] = code
-            report.warn(
-                SURVEY,
-                entry.row,
-                _("name"),
-                _("the row has no name: imported under the code “%(code)s”, made from its label")
-                % {"code": code},
-            )
-            continue
         question["code"] = code
-        report.warn(
-            SURVEY,
-            entry.row,
-            _("name “%(name)s”") % {"name": entry.name},
-            _("imported under the code “%(code)s” (codes are lower-case letters, digits and _)")
-            % {"code": code},
-        )
+        report.warn(SURVEY, entry.row, *_renamed(entry.name, code, repeated=repeated))
+
+
+def _renamed(name: str, code: str, *, repeated: bool) -> tuple[str, str]:
+    """The construct and message of a question imported under another code than its name."""
+    if not name:
+        return _("name"), _(
+            "the row has no name: imported under the code “%(code)s”, made from its label"
+        ) % {"code": code}
+    construct = _("name “%(name)s”") % {"name": name}
+    if repeated:
+        return construct, _(
+            "the name is used by an earlier question: imported under the code "
+            "“%(code)s”; conditions on this name refer to the latest question so named"
+        ) % {"code": code}
+    return construct, _(
+        "imported under the code “%(code)s” (codes are lower-case letters, digits and _)"
+    ) % {"code": code}
 
 
 def _english_text(question: dict[str, Any]) -> str:
@@ -205,7 +194,7 @@ def _condition(
     try:
         node = all_of([parse_relevant(text) for _row, text in relevants])
         stored = _stored(node, by_name)
-        if _tests_in(stored) > MAX_TESTS or _depth(stored) > MAX_DEPTH:
+        if tests_in(stored) > MAX_TESTS or depth_of(stored) > MAX_DEPTH:
             raise Unsupported(
                 _("the condition combines more tests than can be imported (at most %(count)d)")
                 % {"count": MAX_TESTS}
@@ -262,16 +251,6 @@ def _stored(node: Node, by_name: dict[str, Entry]) -> dict[str, Any]:
     return parts[0] if len(parts) == 1 else {combine: parts}
 
 
-def _tests_in(condition: dict[str, Any]) -> int:
-    parts = condition.get("all") or condition.get("any")
-    return sum(_tests_in(part) for part in parts) if parts else 1
-
-
-def _depth(condition: dict[str, Any]) -> int:
-    parts = condition.get("all") or condition.get("any")
-    return 1 + max(_depth(part) for part in parts) if parts else 1
-
-
 def _stored_test(test: Test, by_name: dict[str, Entry]) -> dict[str, Any]:
     target = by_name.get(test.question)
     if target is None or target.question is None:
@@ -287,7 +266,7 @@ def _stored_test(test: Test, by_name: dict[str, Entry]) -> dict[str, Any]:
         if target_type in ("note", "matrix"):
             raise Unsupported(_("“%(name)s” takes no answer to test") % {"name": test.question})
         return {"question": code, "operator": "answered", "values": []}
-    if target_type in NUMBER_TARGETS:
+    if target_type in NUMBER_TYPES:
         return _number_test(test, code)
     if target_type not in CONDITION_TARGETS:
         raise Unsupported(
@@ -333,7 +312,7 @@ def _number_test(test: Test, code: str) -> dict[str, Any]:
         test.operator, test.operator
     )
     values = [value.strip() for value in test.values]
-    if not all(NUMBER.fullmatch(value) for value in values):
+    if not all(NUMBER_TEXT.fullmatch(value) for value in values):
         raise Unsupported(
             _("“%(name)s” is a number question: compare it with a number") % {"name": test.question}
         )
